@@ -41,7 +41,14 @@ def test_certificate_labels():
 
 def test_ladder_order_is_the_published_order():
     assert [lvl.label for lvl in sorted(SkillLevel, reverse=True)] == [
-        "首席技师", "特级技师", "高级技师", "技师", "高级工", "中级工", "初级工", "学徒工",
+        "首席技师",
+        "特级技师",
+        "高级技师",
+        "技师",
+        "高级工",
+        "中级工",
+        "初级工",
+        "学徒工",
     ]
 
 

@@ -1,0 +1,77 @@
+# 技能竞赛与评价平台 — the two commands: `make run` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+# Debian packages: WeasyPrint needs Pango and HarfBuzz's subsetter (without it, font subsetting
+# falls back to a pure-Python subsetter ~40x slower); CJK fonts for pages and PDFs.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei
+# Tests also drive Debian's chromium through Playwright and inspect PDFs with poppler-utils.
+TEST_DEBS := chromium poppler-utils
+
+.PHONY: run test lint bench system-deps system-deps-test install install-dev db demo clean messages
+
+run: install system-deps db  ## Set everything up and serve the platform on http://$(HOST):$(PORT)
+	@echo ""
+	@echo "技能竞赛与评价平台: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-dev system-deps system-deps-test lint  ## Set up, then lint, check import contracts and run every test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check competition tests benchmarks wsgi.py
+	$(BIN)/ruff format --check competition tests benchmarks wsgi.py
+	$(BIN)/lint-imports
+
+bench: install-dev system-deps
+	$(BIN)/python -m benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMPS)/install: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/install-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/install
+
+install: $(STAMPS)/install
+install-dev: $(STAMPS)/install-dev
+
+# Installs only what is missing; needs root (or sudo) the first time on a fresh machine.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-deps:
+	$(call apt_install,$(RUN_DEBS))
+
+system-deps-test:
+	$(call apt_install,$(TEST_DEBS))
+
+db: install  ## Apply migrations to the SQLite database in instance/ and load the demo into an empty one
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+
+messages: install-dev  ## Extract the interface's strings for translation (Flask-Babel)
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) $(STAMPS) instance .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accounts, roles, sign-in, invitations and the access rules."""

@@ -1,0 +1,82 @@
+"""Who may do what: the one place the access rules live.
+
+:data:`PERMISSIONS` is the table of role → permissions. Ownership rules (an
+organizer sees only its own body's contests; a judge only the events assigned;
+a unit contact only its own unit) are the ``may_*`` functions. Views use
+:func:`competition.accounts.guards.require` and these functions; nothing else
+decides access.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from competition.accounts.models import Role
+
+if TYPE_CHECKING:
+    from competition.accounts.models import User
+    from competition.contests.models import Contest, Event
+
+
+class Permission(StrEnum):
+    """An action some roles may take."""
+
+    ADMINISTER_ACCOUNTS = "administer_accounts"
+    ADMINISTER_BODIES = "administer_bodies"
+    MANAGE_UNITS = "manage_units"
+    MANAGE_CONTESTS = "manage_contests"
+    INVITE = "invite"
+    READ_AUDIT = "read_audit"
+    JUDGE_EVENTS = "judge_events"
+    REPRESENT_UNIT = "represent_unit"
+    COMPETE = "compete"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            Permission.ADMINISTER_ACCOUNTS,
+            Permission.ADMINISTER_BODIES,
+            Permission.MANAGE_UNITS,
+            Permission.MANAGE_CONTESTS,
+            Permission.READ_AUDIT,
+        }
+    ),
+    Role.ORGANIZER: frozenset(
+        {Permission.MANAGE_UNITS, Permission.MANAGE_CONTESTS, Permission.INVITE, Permission.READ_AUDIT}
+    ),
+    Role.JUDGE: frozenset({Permission.JUDGE_EVENTS}),
+    Role.UNIT_CONTACT: frozenset({Permission.REPRESENT_UNIT}),
+    Role.COMPETITOR: frozenset({Permission.COMPETE}),
+}
+
+
+def has_permission(user: User | None, permission: Permission) -> bool:
+    """Whether a signed-in, active ``user`` holds ``permission`` by role."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return permission in PERMISSIONS[user.role]
+
+
+def may_manage_contest(user: User, contest: Contest) -> bool:
+    """Admins manage every contest; organizers only those of their own body."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ORGANIZER and user.body_id == contest.body_id
+
+
+def may_judge_event(user: User, event: Event) -> bool:
+    """A judge (or chief judge) only for the events on whose panel they sit."""
+    return user.role is Role.JUDGE and any(a.user_id == user.id for a in event.judge_assignments)
+
+
+def landing_endpoint(user: User) -> str:
+    """The endpoint a user sees first after signing in."""
+    return {
+        Role.ADMIN: "admin.index",
+        Role.ORGANIZER: "manage.index",
+        Role.JUDGE: "judge.index",
+        Role.UNIT_CONTACT: "unit.index",
+        Role.COMPETITOR: "me.index",
+    }[user.role]

@@ -1,0 +1,72 @@
+"""Settings read from the environment (prefix ``COMPETITION_``, plus ``DATABASE_URL`` and ``REDIS_URL``).
+
+``Config.from_env()`` builds the mapping that :func:`competition.app.create_app`
+loads; tests pass their own overrides on top.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"COMPETITION_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Normalise a database URL for SQLAlchemy 2 with psycopg 3.
+
+    ``postgres://`` and ``postgresql://`` (as Heroku-style services give them)
+    become ``postgresql+psycopg://``; other URLs pass through unchanged.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_env() -> dict[str, Any]:
+    """Return the settings for the current environment as a plain dict.
+
+    ``COMPETITION_ENV`` is ``development`` (default) or ``production``; in
+    production a real ``COMPETITION_SECRET_KEY`` is required (checked by the
+    factory, which refuses to start without one).
+    """
+    instance = Path(_env("INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+    env = _env("ENV", "development")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'competition.sqlite3'}"
+    production = env == "production"
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "INSTANCE_PATH": str(instance),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # DOMAIN.md §3: no day count is published for public notice (inferred default).
+        "PUBLIC_NOTICE_WORKING_DAYS": int(_env("PUBLIC_NOTICE_WORKING_DAYS", "5")),
+        "INVITATION_VALID_DAYS": int(_env("INVITATION_VALID_DAYS", "14")),
+        "PASSWORD_MIN_LENGTH": int(_env("PASSWORD_MIN_LENGTH", "10")),
+        "SHOW_DEMO_LOGINS": _env_bool("SHOW_DEMO_LOGINS", not production),
+    }

@@ -1,0 +1,1 @@
+"""Contests (竞赛), their events (赛项), parts, judges and lifecycle."""

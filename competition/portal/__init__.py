@@ -1,0 +1,1 @@
+"""Public pages and the home pages of judges, unit contacts and competitors."""

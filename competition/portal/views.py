@@ -1,0 +1,73 @@
+"""Public portal (``public``), and the home pages of judges (``judge``), unit contacts (``unit``)
+and competitors (``me``). Separate blueprints, so who may see what is visible from the URL map.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from competition import clock
+from competition.accounts.access import Permission
+from competition.accounts.guards import require
+from competition.contests.lifecycle import ContestStatus
+from competition.contests.models import Contest, Event, JudgeAssignment
+from competition.contests.services import public_contests
+from competition.extensions import db
+
+public = Blueprint("public", __name__)
+judge = Blueprint("judge", __name__, url_prefix="/judge")
+unit = Blueprint("unit", __name__, url_prefix="/unit")
+me = Blueprint("me", __name__, url_prefix="/me")
+
+
+@public.route("/")
+def index():
+    contests = public_contests(clock.now().date())
+    return render_template("public/index.html", contests=contests)
+
+
+@public.route("/contests/<int:contest_id>")
+def contest(contest_id: int):
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or not contest.status.is_public:
+        abort(404)
+    return render_template("public/contest.html", contest=contest)
+
+
+def _open_contests() -> list[Contest]:
+    return list(
+        db.session.execute(
+            sa.select(Contest)
+            .where(Contest.status == ContestStatus.REGISTRATION_OPEN)
+            .order_by(Contest.registration_closes_at)
+        ).scalars()
+    )
+
+
+@judge.route("/", endpoint="index")
+@require(Permission.JUDGE_EVENTS)
+def judge_home():
+    seats = list(
+        db.session.execute(
+            sa.select(JudgeAssignment)
+            .join(Event)
+            .join(Contest)
+            .where(JudgeAssignment.user_id == current_user.id)
+            .order_by(Contest.starts_on.desc(), Event.id)
+        ).scalars()
+    )
+    return render_template("judge/index.html", seats=seats)
+
+
+@unit.route("/", endpoint="index")
+@require(Permission.REPRESENT_UNIT)
+def unit_home():
+    return render_template("unit/index.html", unit=current_user.unit, contests=_open_contests())
+
+
+@me.route("/", endpoint="index")
+@require(Permission.COMPETE)
+def competitor_home():
+    return render_template("me/index.html", contests=_open_contests())

@@ -1,0 +1,1105 @@
+"""Promotion rules and the engine that applies them to competition results (DOMAIN.md §4).
+
+Pure: standard library only. Frozen dataclasses and ``StrEnum``s in, dataclasses out; the evaluation date is
+an argument, never read from a clock.
+
+Model (after TabbycatDebate's ``breakqual``: a pure engine, variants chosen by stored strings, explicit ties):
+
+* :class:`ResultFacts` — what the standings say about one competitor in one event of one contest;
+* :class:`Conditions` — what a :class:`PromotionRule` matches on; every condition given must hold (AND);
+  an empty set or ``None`` means "any". To express OR, write two rules;
+* :class:`Outcome` — promote to a level, raise by N levels, grant an honour title, or make eligible to apply;
+* :class:`RuleSet` — an identified, versioned list of rules with :class:`Settings` (the global level cap,
+  one promotion per person per year) and :class:`Derivation`\\ s that compute rules from other rules
+  (黑龙江: 市级 = one level below the provincial rule);
+* :func:`evaluate` — decisions for a batch of results: granted, pending, superseded, blocked, no effect.
+
+Ties at a cut-off follow the standings' joint ranks (standard competition ranking, 1, 2, 2, 4): a joint rank
+is compared by its rank number, so a competitor tied at a rank inside the cut-off is inside (DOMAIN.md §3;
+天津 2024 "前10名" read as ranks 1–10 including joint ranks).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
+from competition.errors import DomainError, InvariantError
+
+TEAM_SIZES = frozenset({1, 2, 3})
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+_SEP = ", "
+
+
+class Rounding(StrEnum):
+    """How a top-percentage cut-off is rounded to a whole number of competitors.
+
+    Not published by any source in DOMAIN.md §4, so each rule names it (天津 企业/院校 "前30%").
+    """
+
+    FLOOR = "floor"
+    CEIL = "ceil"
+    HALF_UP = "half_up"
+
+    @property
+    def label(self) -> str:
+        """Chinese name, e.g. ``向下取整``."""
+        return {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[self.value]
+
+    def apply(self, value: Decimal) -> int:
+        """``value`` rounded to an ``int`` by this mode (``Decimal`` in, exact)."""
+        mode = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}[self.value]
+        return int(value.to_integral_value(rounding=mode))
+
+
+class AgeBasis(StrEnum):
+    """The date at which an age limit is measured: the contest date or a fixed date named by the rule."""
+
+    CONTEST_DATE = "contest_date"
+    FIXED_DATE = "fixed_date"
+
+
+class IfHeld(StrEnum):
+    """What a promote/eligible rule gives a competitor who already holds the target level or higher.
+
+    The "已有 →" column of DOMAIN.md §4: ``next_level`` = one level above the current one
+    (天津 市级一类 staff: already 技师 → 高级技师); ``nothing`` = no promotion (天津 students: "—").
+    """
+
+    NEXT_LEVEL = "next_level"
+    NOTHING = "nothing"
+
+
+class OutcomeKind(StrEnum):
+    """Kind of a rule's outcome."""
+
+    PROMOTE = "promote"
+    RAISE = "raise"
+    TITLE = "title"
+    ELIGIBLE = "eligible"
+
+
+class DecisionKind(StrEnum):
+    """What a decision is about. Promotions and titles are separate: one result may earn both."""
+
+    PROMOTION = "promotion"
+    ELIGIBILITY = "eligibility"
+    TITLE = "title"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        """Chinese name, e.g. ``晋升``."""
+        return {"promotion": "晋升", "eligibility": "申报资格", "title": "荣誉称号", "none": "无"}[self.value]
+
+
+class DecisionStatus(StrEnum):
+    """The state of a decision.
+
+    ``granted`` — applies; ``pending`` — would apply but the result is not final yet (公示 not over);
+    ``superseded`` — another rule for the same result gives a higher outcome; ``blocked`` — the person already
+    has a competition promotion that calendar year; ``no_effect`` — the rule matched but gives nothing
+    (already holds the level, or the cap); ``no_match`` — no rule of the set matches the result.
+    """
+
+    GRANTED = "granted"
+    PENDING = "pending"
+    SUPERSEDED = "superseded"
+    BLOCKED = "blocked"
+    NO_EFFECT = "no_effect"
+    NO_MATCH = "no_match"
+
+    @property
+    def label(self) -> str:
+        """Chinese name, e.g. ``已授予``."""
+        return {
+            "granted": "已授予",
+            "pending": "待生效",
+            "superseded": "已被更高结果取代",
+            "blocked": "受每年一次限制",
+            "no_effect": "不产生晋升",
+            "no_match": "不符合条件",
+        }[self.value]
+
+
+def _check_id(value: str, name: str) -> None:
+    if not isinstance(value, str) or not _ID_PATTERN.match(value):
+        raise DomainError(f"标识“{value}”无效：只能使用字母、数字和 _ . - /，且以字母或数字开头", field=name)
+
+
+def _frozen(value: Iterable[object]) -> frozenset:
+    return value if isinstance(value, frozenset) else frozenset(value)
+
+
+def percent_cutoff(entrants: int, percent: Decimal, rounding: Rounding) -> int:
+    """Number of competitors inside "top ``percent`` %" of ``entrants``.
+
+    ``entrants`` ≥ 0 (a count), ``percent`` in (0, 100] as a ``Decimal``; the product is rounded by
+    ``rounding``. Example: 30 % of 47 = 14.1 → 14 (floor), 15 (ceil), 14 (half-up). May be 0 for tiny events.
+    """
+    return rounding.apply(Decimal(entrants) * percent / Decimal(100))
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on ``day`` (the birthday itself counts as the new year of age)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+# --------------------------------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriorPromotion:
+    """A competition promotion already granted to the person by another contest.
+
+    ``final_date`` is the date that result became final; its calendar year is the year the promotion counts
+    against (天津 2024: at most one competition promotion per person per year).
+    """
+
+    contest_key: str
+    contest_name: str
+    level: SkillLevel
+    final_date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultFacts:
+    """The facts about one competitor (or team member) in one event of one contest, from the standings.
+
+    Shapes: ``rank`` ≥ 1 or ``None`` when not ranked (e.g. 递补 title holders); ``joint_rank`` marks a shared
+    rank (并列); ``entrants`` ≥ 1 is the number of ranked entries in the event (teams for team events);
+    ``total`` is the exact weighted total (``Decimal``, out of 100); ``team_size`` is 1, 2 or 3;
+    ``final_date`` is when the result became final (after 公示) or ``None`` if it is not final yet;
+    ``prior_promotions`` are competition promotions from other contests (any year; only the year of this
+    result counts). ``contest_name``/``event_name`` are for messages; the keys are opaque identifiers.
+
+    Raises :class:`InvariantError` for inconsistent facts (they come from our own standings: a bug).
+    """
+
+    person_key: str
+    contest_key: str
+    event_key: str
+    tier: Tier
+    group: Group
+    rank: int | None
+    joint_rank: bool = False
+    entrants: int
+    award: AwardClass | None = None
+    all_parts_passed: bool
+    total: Decimal
+    team_size: int = 1
+    birth_date: date
+    gender: Gender
+    current_level: SkillLevel | None
+    contest_date: date
+    final_date: date | None
+    prior_promotions: tuple[PriorPromotion, ...] = ()
+    contest_name: str = ""
+    event_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.person_key or not self.contest_key or not self.event_key:
+            raise InvariantError("ResultFacts needs person_key, contest_key and event_key")
+        if self.entrants < 1:
+            raise InvariantError(f"entrants must be ≥ 1, got {self.entrants}")
+        if self.rank is not None and not 1 <= self.rank <= self.entrants:
+            raise InvariantError(f"rank {self.rank} outside 1..{self.entrants}")
+        if self.rank is None and self.joint_rank:
+            raise InvariantError("joint_rank without a rank")
+        if self.team_size not in TEAM_SIZES:
+            raise InvariantError(f"team_size must be 1, 2 or 3, got {self.team_size}")
+        if not isinstance(self.total, Decimal):
+            raise InvariantError("total must be a Decimal")
+        object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
+
+    @property
+    def contest_label(self) -> str:
+        """The contest's name for messages, or its key when no name was given."""
+        return self.contest_name or self.contest_key
+
+    @property
+    def rank_text(self) -> str:
+        """``第3名/47人``, ``并列第3名/47人`` or ``未排名/47人``."""
+        if self.rank is None:
+            return f"未排名/{self.entrants}人"
+        return f"{'并列' if self.joint_rank else ''}第{self.rank}名/{self.entrants}人"
+
+    @property
+    def level_text(self) -> str:
+        """``原等级 三级/高级工`` or ``原等级 无``."""
+        held = self.current_level.certificate_label if self.current_level else "无"
+        return f"原等级 {held}"
+
+
+# ------------------------------------------------------------------------------------------ rule pieces
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conditions:
+    """What a rule matches on (DOMAIN.md §4). Every condition given must hold; empty/``None`` = any.
+
+    * ``tiers``, ``groups``, ``award_classes``, ``genders``, ``team_sizes``: sets of allowed values;
+    * ``rank_min``/``rank_max``: rank range (inclusive, 1 = best); ``top_n``: rank ≤ N;
+    * ``top_percent`` (``Decimal`` in (0, 100]) with ``rounding``: rank ≤ rounded(entrants × p / 100);
+    * ``top_n_by_team_size``: pairs (team size, N), e.g. ((1, 5), (2, 3), (3, 2)) for 全国技术能手;
+      a team size not listed does not match;
+    * any rank condition fails for an unranked result; joint ranks compare by their rank number;
+    * ``all_parts_passed``: ``True`` requires every part passed (四川 2016 "理论和实操均合格");
+    * ``total_min``: total ≥ threshold (``Decimal``); ``entrants_min``: event has at least that many entries;
+    * ``age_min``/``age_max`` in whole years at the contest date or at the fixed ``age_date``;
+    * ``level_min``/``level_max``: the competitor's current level; no level fails ``level_min`` and
+      passes ``level_max``.
+
+    Raises :class:`DomainError` (``field`` = the condition's name) for contradictory or out-of-range values.
+    """
+
+    tiers: frozenset[Tier] = frozenset()
+    groups: frozenset[Group] = frozenset()
+    rank_min: int | None = None
+    rank_max: int | None = None
+    top_n: int | None = None
+    top_percent: Decimal | None = None
+    rounding: Rounding = Rounding.FLOOR
+    top_n_by_team_size: tuple[tuple[int, int], ...] = ()
+    award_classes: frozenset[AwardClass] = frozenset()
+    all_parts_passed: bool = False
+    total_min: Decimal | None = None
+    entrants_min: int | None = None
+    team_sizes: frozenset[int] = frozenset()
+    age_min: int | None = None
+    age_max: int | None = None
+    age_basis: AgeBasis = AgeBasis.CONTEST_DATE
+    age_date: date | None = None
+    genders: frozenset[Gender] = frozenset()
+    level_min: SkillLevel | None = None
+    level_max: SkillLevel | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("tiers", "groups", "award_classes", "team_sizes", "genders"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        for name in ("rank_min", "rank_max", "top_n", "entrants_min"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise DomainError("必须是不小于 1 的整数", field=name)
+        if self.rank_min is not None and self.rank_max is not None and self.rank_min > self.rank_max:
+            raise DomainError(f"名次下限 {self.rank_min} 大于上限 {self.rank_max}", field="rank_max")
+        if self.top_percent is not None and not Decimal(0) < self.top_percent <= Decimal(100):
+            raise DomainError("百分比必须大于 0 且不超过 100", field="top_percent")
+        if self.top_percent is None and self.rounding is not Rounding.FLOOR:
+            raise DomainError("取整方式只能与 top_percent 一起使用", field="rounding")
+        pairs = tuple(sorted((int(size), int(n)) for size, n in self.top_n_by_team_size))
+        sizes = [size for size, _ in pairs]
+        if len(set(sizes)) != len(sizes):
+            raise DomainError("同一团队人数重复出现", field="top_n_by_team_size")
+        for size, n in pairs:
+            if size not in TEAM_SIZES:
+                raise DomainError(f"团队人数只能是 1、2 或 3，而不是 {size}", field="top_n_by_team_size")
+            if n < 1:
+                raise DomainError("名次数必须不小于 1", field="top_n_by_team_size")
+        object.__setattr__(self, "top_n_by_team_size", pairs)
+        if not self.team_sizes <= TEAM_SIZES:
+            raise DomainError("团队人数只能是 1、2 或 3", field="team_sizes")
+        for name in ("age_min", "age_max"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 120:
+                raise DomainError("年龄必须在 0 到 120 岁之间", field=name)
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise DomainError(f"年龄下限 {self.age_min} 大于上限 {self.age_max}", field="age_max")
+        if self.age_basis is AgeBasis.FIXED_DATE:
+            if self.age_date is None:
+                raise DomainError("按固定日期计算年龄时必须给出 age_date", field="age_date")
+            if self.age_min is None and self.age_max is None:
+                raise DomainError("未设置年龄限制，不能指定年龄计算日期", field="age_basis")
+        elif self.age_date is not None:
+            raise DomainError("只有 age_basis 为 fixed_date 时才能给出 age_date", field="age_date")
+        if self.level_min is not None and self.level_max is not None and self.level_min > self.level_max:
+            raise DomainError(
+                f"原等级下限 {self.level_min.label} 高于上限 {self.level_max.label}", field="level_max"
+            )
+
+    @property
+    def is_empty(self) -> bool:
+        """``True`` when no condition is set (the rule would match every result)."""
+        return self == Conditions()
+
+    @property
+    def uses_rank(self) -> bool:
+        """``True`` when any rank condition is set."""
+        return (
+            self.rank_min is not None
+            or self.rank_max is not None
+            or self.top_n is not None
+            or self.top_percent is not None
+            or bool(self.top_n_by_team_size)
+        )
+
+    def age_reference(self, facts: ResultFacts) -> date:
+        """The date at which the age limits are measured for ``facts``."""
+        if self.age_basis is AgeBasis.FIXED_DATE and self.age_date is not None:
+            return self.age_date
+        return facts.contest_date
+
+    def matches(self, facts: ResultFacts) -> bool:
+        """``True`` when every condition holds for ``facts``. Pure; never raises for valid facts."""
+        if self.tiers and facts.tier not in self.tiers:
+            return False
+        if self.groups and facts.group not in self.groups:
+            return False
+        if self.award_classes and facts.award not in self.award_classes:
+            return False
+        if self.genders and facts.gender not in self.genders:
+            return False
+        if self.team_sizes and facts.team_size not in self.team_sizes:
+            return False
+        if self.all_parts_passed and not facts.all_parts_passed:
+            return False
+        if self.total_min is not None and facts.total < self.total_min:
+            return False
+        if self.entrants_min is not None and facts.entrants < self.entrants_min:
+            return False
+        if self.uses_rank and not self._rank_matches(facts):
+            return False
+        if self.age_min is not None or self.age_max is not None:
+            age = age_on(facts.birth_date, self.age_reference(facts))
+            if self.age_min is not None and age < self.age_min:
+                return False
+            if self.age_max is not None and age > self.age_max:
+                return False
+        level = facts.current_level
+        if self.level_min is not None and (level is None or level < self.level_min):
+            return False
+        return not (self.level_max is not None and level is not None and level > self.level_max)
+
+    def _rank_matches(self, facts: ResultFacts) -> bool:
+        rank = facts.rank
+        if rank is None:
+            return False
+        if self.rank_min is not None and rank < self.rank_min:
+            return False
+        if self.rank_max is not None and rank > self.rank_max:
+            return False
+        if self.top_n is not None and rank > self.top_n:
+            return False
+        if self.top_percent is not None and rank > percent_cutoff(
+            facts.entrants, self.top_percent, self.rounding
+        ):
+            return False
+        if self.top_n_by_team_size:
+            limit = dict(self.top_n_by_team_size).get(facts.team_size)
+            if limit is None or rank > limit:
+                return False
+        return True
+
+    def facts_text(self, facts: ResultFacts) -> str:
+        """The facts this rule looks at, in Chinese.
+
+        E.g. ``第3名/47人, 市级一类, 职工组, 原等级 三级/高级工``; rank, tier, group and current level always,
+        plus whatever else the rule's conditions use (percentage cut-off, award, parts passed, age …).
+        """
+        parts = [facts.rank_text, facts.tier.label, facts.group.label]
+        if self.top_percent is not None:
+            cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
+            parts.append(f"前{self.top_percent}%（{self.rounding.label}）为前{cutoff}名")
+        if self.top_n_by_team_size or self.team_sizes:
+            parts.append("单人赛项" if facts.team_size == 1 else f"{facts.team_size}人团体赛项")
+        if self.award_classes:
+            parts.append(facts.award.label if facts.award else "未获奖")
+        if self.all_parts_passed:
+            parts.append("各部分均合格" if facts.all_parts_passed else "未全部合格")
+        if self.total_min is not None:
+            parts.append(f"总分 {facts.total}（要求 ≥ {self.total_min}）")
+        if self.entrants_min is not None:
+            parts.append(f"参赛 {facts.entrants} 人（要求 ≥ {self.entrants_min}）")
+        if self.age_min is not None or self.age_max is not None:
+            day = self.age_reference(facts)
+            parts.append(f"{age_on(facts.birth_date, day)}岁（{day.isoformat()}）")
+        if self.genders:
+            parts.append(facts.gender.label)
+        parts.append(facts.level_text)
+        return _SEP.join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What a rule gives (DOMAIN.md §4).
+
+    * ``promote``: to ``level``; a competitor already at ``level`` or higher gets what ``if_held`` says;
+    * ``raise``: ``steps`` levels above the current level, capped at ``cap`` (and the rule set's cap);
+      a competitor with no level gets nothing;
+    * ``title``: the honour title ``title`` (e.g. ``天津市技术能手``), independent of promotions;
+    * ``eligible``: eligibility to apply (申报) for ``level``, with ``if_held`` as for ``promote``.
+
+    Raises :class:`DomainError` (``field`` = the outcome key) when a field is missing or does not belong.
+    """
+
+    kind: OutcomeKind
+    level: SkillLevel | None = None
+    if_held: IfHeld = IfHeld.NOTHING
+    steps: int | None = None
+    cap: SkillLevel | None = None
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        kind = self.kind
+        allowed = {
+            OutcomeKind.PROMOTE: {"level", "if_held"},
+            OutcomeKind.ELIGIBLE: {"level", "if_held"},
+            OutcomeKind.RAISE: {"steps", "cap"},
+            OutcomeKind.TITLE: {"title"},
+        }[kind]
+        present = {
+            "level": self.level is not None,
+            "if_held": self.if_held is not IfHeld.NOTHING,
+            "steps": self.steps is not None,
+            "cap": self.cap is not None,
+            "title": self.title is not None,
+        }
+        for name, is_set in present.items():
+            if is_set and name not in allowed:
+                raise DomainError(f"结果类型 {kind} 不使用此字段", field=name)
+        if kind in (OutcomeKind.PROMOTE, OutcomeKind.ELIGIBLE) and self.level is None:
+            raise DomainError("缺少目标等级", field="level")
+        if kind is OutcomeKind.RAISE and (self.steps is None or self.steps < 1):
+            raise DomainError("晋升级数必须是不小于 1 的整数", field="steps")
+        if kind is OutcomeKind.TITLE and not (self.title and self.title.strip()):
+            raise DomainError("缺少荣誉称号名称", field="title")
+
+    @property
+    def category(self) -> DecisionKind:
+        """Promotions (promote, raise), eligibility and titles are decided separately."""
+        return {
+            OutcomeKind.PROMOTE: DecisionKind.PROMOTION,
+            OutcomeKind.RAISE: DecisionKind.PROMOTION,
+            OutcomeKind.ELIGIBLE: DecisionKind.ELIGIBILITY,
+            OutcomeKind.TITLE: DecisionKind.TITLE,
+        }[self.kind]
+
+    @property
+    def text(self) -> str:
+        """The outcome as written in a notice, e.g. ``晋升 二级/技师（已有该等级或更高者晋升高一级）``."""
+        if self.kind is OutcomeKind.TITLE:
+            return f"授予“{self.title}”称号"
+        if self.kind is OutcomeKind.RAISE:
+            cap = f"，最高至 {self.cap.certificate_label}" if self.cap else ""
+            return f"在原等级基础上晋升{self.steps}级{cap}"
+        assert self.level is not None
+        held = "（已有该等级或更高者晋升高一级）" if self.if_held is IfHeld.NEXT_LEVEL else ""
+        return f"{_verb(self.category, self.level)}{held}"
+
+    def shifted(self, steps: int) -> Outcome:
+        """The same outcome with every named level moved ``steps`` rungs (negative = lower).
+
+        Levels are clamped to the ladder; titles are unchanged.
+        """
+
+        def move(level: SkillLevel | None) -> SkillLevel | None:
+            if level is None:
+                return None
+            return level.above(steps) if steps >= 0 else level.below(-steps)
+
+        return replace(self, level=move(self.level), cap=move(self.cap))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionRule:
+    """One row of a published promotion table: conditions, outcome and where it comes from.
+
+    ``id`` is stable and stored with decisions (letters, digits, ``_ . - /``); ``source`` names the document
+    and article; ``derived_from`` is the base rule's id when a :class:`Derivation` computed this rule.
+    Raises :class:`DomainError` for a bad id, an empty name/source or empty conditions.
+    """
+
+    id: str
+    name: str
+    source: str
+    when: Conditions
+    outcome: Outcome
+    derived_from: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "id")
+        if not self.name.strip():
+            raise DomainError("规则名称不能为空", field="name")
+        if not self.source.strip():
+            raise DomainError("必须注明规则出处（文件与条款）", field="source")
+        if self.when.is_empty:
+            raise DomainError("规则至少需要一个条件", field="when")
+
+    @property
+    def label(self) -> str:
+        """``rule-id“规则名称”`` for messages."""
+        return f"{self.id}“{self.name}”"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Derivation:
+    """Rules computed from other rules by moving them to other tiers and shifting their levels.
+
+    黑龙江 竞赛管理办法 arts. 21–24: 市级 contests get one level below the provincial rule, i.e.
+    ``tier_map=((PROVINCIAL_1, MUNICIPAL_1), (PROVINCIAL_2, MUNICIPAL_2)), level_shift=-1``.
+    ``rules`` limits the base rules by id (empty = every promote/raise/eligible rule naming a mapped tier);
+    title rules are never derived. A derived rule's id is ``<derivation id>/<base rule id>``.
+    Raises :class:`DomainError` for an empty tier map, a repeated source tier or a zero shift.
+    """
+
+    id: str
+    name: str
+    source: str
+    tier_map: tuple[tuple[Tier, Tier], ...]
+    level_shift: int
+    rules: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "id")
+        if not self.name.strip():
+            raise DomainError("名称不能为空", field="name")
+        if not self.source.strip():
+            raise DomainError("必须注明出处（文件与条款）", field="source")
+        pairs = tuple(
+            sorted(((Tier(a), Tier(b)) for a, b in self.tier_map), key=lambda p: list(Tier).index(p[0]))
+        )
+        if not pairs:
+            raise DomainError("级别对应关系不能为空", field="tier_map")
+        if len({a for a, _ in pairs}) != len(pairs):
+            raise DomainError("同一原级别出现多次", field="tier_map")
+        object.__setattr__(self, "tier_map", pairs)
+        object.__setattr__(self, "rules", tuple(self.rules))
+        if self.level_shift == 0 or abs(self.level_shift) > 7:
+            raise DomainError("等级调整必须是 -7…7 之间的非零整数", field="level_shift")
+
+
+def derive_rules(
+    rules: Sequence[PromotionRule], derivation: Derivation, *, max_level: SkillLevel | None = None
+) -> tuple[PromotionRule, ...]:
+    """The rules ``derivation`` computes from ``rules`` (in their order); nothing is copied by hand.
+
+    Each base rule naming at least one mapped tier gets a twin whose tiers are the mapped ones and whose
+    outcome levels are shifted by ``derivation.level_shift`` (floored at 学徒工, and held at ``max_level``
+    when given — :class:`RuleSet` passes its cap). Title rules and rules without a tier condition are
+    skipped. The twin's id is ``<derivation id>/<base id>``, its name states the derived outcome and its
+    source cites both documents.
+    Implements 黑龙江省职业技能竞赛管理办法 arts. 21–24 ("市级 … 比照省级降一级").
+    """
+    mapping = dict(derivation.tier_map)
+    wanted = set(derivation.rules)
+    out: list[PromotionRule] = []
+    for rule in rules:
+        if wanted and rule.id not in wanted:
+            continue
+        if rule.outcome.kind is OutcomeKind.TITLE or not rule.when.tiers:
+            continue
+        tiers = frozenset(mapping[t] for t in rule.when.tiers if t in mapping)
+        if not tiers:
+            continue
+        outcome = rule.outcome.shifted(derivation.level_shift)
+        if max_level is not None:
+            outcome = replace(
+                outcome,
+                level=None if outcome.level is None else min(outcome.level, max_level),
+                cap=None if outcome.cap is None else min(outcome.cap, max_level),
+            )
+        out.append(
+            PromotionRule(
+                id=f"{derivation.id}/{rule.id}",
+                name=f"{derivation.name}：{outcome.text}（比照“{rule.name}”）",
+                source=f"{derivation.source}；比照 {rule.source}",
+                when=replace(rule.when, tiers=tiers),
+                outcome=outcome,
+                derived_from=rule.id,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Rule-set-wide policies.
+
+    ``max_level``: no competition promotion or eligibility above this level (default 高级技师: 特级/首席技师
+    are appointed by employers — DOMAIN.md §2, *inferred*). ``one_promotion_per_year``: at most one
+    competition promotion per person per calendar year, the earliest final result wins (天津市人社局
+    2024-10-25; default ``True``, *inferred* for sources that say nothing).
+    """
+
+    max_level: SkillLevel = SkillLevel.SENIOR_TECHNICIAN
+    one_promotion_per_year: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleSet:
+    """An identified, versioned rule set: hand-written ``rules`` plus rules computed by ``derivations``.
+
+    ``id`` is the stored key (e.g. ``tianjin-2024``), ``version`` ≥ 1; ``source`` names the document.
+    :attr:`effective_rules` = ``rules`` followed by each derivation's rules, in order.
+    Raises :class:`DomainError` with ``field`` as a data path (``rules[3].outcome.level``) for repeated ids,
+    unknown rule references, title rules in a derivation, or a rule level above ``settings.max_level``.
+    """
+
+    id: str
+    version: int
+    name: str
+    source: str
+    rules: tuple[PromotionRule, ...]
+    derivations: tuple[Derivation, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "id")
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            raise DomainError("版本号必须是不小于 1 的整数", field="version")
+        if not self.name.strip():
+            raise DomainError("名称不能为空", field="name")
+        if not self.source.strip():
+            raise DomainError("必须注明出处（文件与条款）", field="source")
+        object.__setattr__(self, "rules", tuple(self.rules))
+        object.__setattr__(self, "derivations", tuple(self.derivations))
+        cap = self.settings.max_level
+        seen: dict[str, str] = {}
+        by_id: dict[str, PromotionRule] = {}
+        for i, rule in enumerate(self.rules):
+            path = f"rules[{i}]"
+            if rule.id in seen:
+                raise DomainError(f"规则标识“{rule.id}”与 {seen[rule.id]} 重复", field=f"{path}.id")
+            seen[rule.id] = path
+            by_id[rule.id] = rule
+            for name in ("level", "cap"):
+                level = getattr(rule.outcome, name)
+                if level is not None and level > cap:
+                    raise DomainError(
+                        f"{level.certificate_label} 高于本规则集的晋升上限 {cap.certificate_label}",
+                        field=f"{path}.outcome.{name}",
+                    )
+        effective = list(self.rules)
+        derivation_ids: set[str] = set()
+        for i, derivation in enumerate(self.derivations):
+            path = f"derivations[{i}]"
+            if derivation.id in derivation_ids:
+                raise DomainError(f"派生标识“{derivation.id}”重复", field=f"{path}.id")
+            derivation_ids.add(derivation.id)
+            for j, rule_id in enumerate(derivation.rules):
+                if rule_id not in by_id:
+                    raise DomainError(f"没有标识为“{rule_id}”的规则", field=f"{path}.rules[{j}]")
+                if by_id[rule_id].outcome.kind is OutcomeKind.TITLE:
+                    raise DomainError("荣誉称号规则不能按等级派生", field=f"{path}.rules[{j}]")
+            for rule in derive_rules(self.rules, derivation, max_level=cap):
+                if rule.id in seen:
+                    raise DomainError(f"派生规则标识“{rule.id}”与 {seen[rule.id]} 重复", field=f"{path}.id")
+                seen[rule.id] = path
+                effective.append(rule)
+        object.__setattr__(self, "_effective", tuple(effective))
+
+    @property
+    def effective_rules(self) -> tuple[PromotionRule, ...]:
+        """Hand-written rules then derived rules, in a fixed order (it breaks ties between equal outcomes)."""
+        return self._effective  # type: ignore[attr-defined]
+
+    @property
+    def key(self) -> str:
+        """``id@version``, the string stored with decisions."""
+        return f"{self.id}@{self.version}"
+
+    def rule(self, rule_id: str) -> PromotionRule:
+        """The effective rule with ``rule_id``; raises :class:`DomainError` when there is none."""
+        for rule in self.effective_rules:
+            if rule.id == rule_id:
+                return rule
+        raise DomainError(f"规则集 {self.key} 中没有规则“{rule_id}”")
+
+
+def derive_ruleset(
+    base: RuleSet,
+    derivation: Derivation,
+    *,
+    id: str,
+    version: int,
+    name: str,
+    source: str,
+    settings: Settings | None = None,
+) -> RuleSet:
+    """A new rule set whose rules are computed from ``base.effective_rules`` by ``derivation``.
+
+    E.g. a city adopting "one level below the provincial rules" (黑龙江 arts. 21–24). The result's rules
+    carry ``derived_from``; ``settings`` default to the base's; a level shifted above ``settings.max_level``
+    is lowered to it (so an upward derivation never produces a rule set that fails validation).
+    Raises :class:`DomainError` as :class:`RuleSet` does.
+    """
+    settings = settings or base.settings
+    return RuleSet(
+        id=id,
+        version=version,
+        name=name,
+        source=source,
+        rules=derive_rules(base.effective_rules, derivation, max_level=settings.max_level),
+        settings=settings,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ engine
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolution:
+    """What one matched rule gives one result, before the policies between rules and results are applied.
+
+    ``effective`` is ``False`` when the rule matched but gives nothing (``note`` says why); ``level`` is the
+    resulting level for promotions/eligibility, ``title`` the title for title rules.
+    """
+
+    category: DecisionKind
+    effective: bool
+    level: SkillLevel | None
+    title: str | None
+    text: str
+    note: str = ""
+
+
+def resolve(rule: PromotionRule, facts: ResultFacts, settings: Settings) -> Resolution:
+    """What ``rule`` gives ``facts`` on its own (the caller has checked that it matches).
+
+    Applies "已有 →" (:class:`IfHeld`), ``raise`` with its cap, and the rule set's ``max_level`` cap
+    (DOMAIN.md §2). Pure; raises nothing for valid inputs.
+    """
+    outcome = rule.outcome
+    category = outcome.category
+    if outcome.kind is OutcomeKind.TITLE:
+        return Resolution(
+            category=category, effective=True, level=None, title=outcome.title, text=outcome.text
+        )
+    current = facts.current_level
+    cap = settings.max_level
+    held_note = ""
+    if outcome.kind is OutcomeKind.RAISE:
+        if current is None:
+            return _no_effect(category, "无原等级，不能在原等级基础上晋升")
+        assert outcome.steps is not None
+        if outcome.cap is not None and outcome.cap < cap:
+            cap = outcome.cap
+        target = current.above(outcome.steps)
+    else:
+        assert outcome.level is not None
+        target = outcome.level
+        if current is not None and current >= target:
+            if outcome.if_held is IfHeld.NOTHING:
+                return _no_effect(
+                    category, f"已具有 {current.certificate_label}，本规则对已有该等级或更高者不再晋升"
+                )
+            target = current.above(1)
+            held_note = f"已具有 {current.certificate_label}，晋升高一级"
+    capped = target > cap
+    if capped:
+        target = cap
+    if current is not None and target <= current:
+        return _no_effect(
+            category, f"已具有 {current.certificate_label}，已达到晋升上限 {cap.certificate_label}"
+        )
+    text = _verb(category, target)
+    notes = [n for n in (held_note, f"受上限 {cap.certificate_label} 限制" if capped else "") if n]
+    if notes:
+        text += f"（{'，'.join(notes)}）"
+    return Resolution(category=category, effective=True, level=target, title=None, text=text)
+
+
+def _verb(category: DecisionKind, level: SkillLevel) -> str:
+    if category is DecisionKind.PROMOTION:
+        return f"晋升 {level.certificate_label}"
+    return f"取得 {level.certificate_label} 申报资格"
+
+
+def _no_effect(category: DecisionKind, note: str) -> Resolution:
+    return Resolution(category=category, effective=False, level=None, title=None, text="无", note=note)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """One decision about one result and one rule (or ``no_match`` with no rule), with reasons in Chinese.
+
+    ``level`` is the level granted (promotion) or applied for (eligibility); ``title`` the honour title.
+    ``facts_text`` lists the facts the rule used (``第3名/47人, 市级一类, 职工组, 原等级 三级/高级工``),
+    ``outcome_text`` the outcome (``晋升 二级/技师``), ``reason`` the whole sentence including why a decision
+    was superseded or blocked. ``superseded_by`` is the winning rule id; ``blocked_by`` the key of the
+    contest whose promotion used up the year.
+    """
+
+    ruleset: str
+    person_key: str
+    contest_key: str
+    event_key: str
+    kind: DecisionKind
+    status: DecisionStatus
+    rule_id: str | None
+    rule_name: str | None
+    rule_source: str | None
+    level: SkillLevel | None
+    title: str | None
+    facts_text: str
+    outcome_text: str
+    reason: str
+    superseded_by: str | None = None
+    blocked_by: str | None = None
+
+    @property
+    def is_promotion(self) -> bool:
+        """``True`` for a granted competition promotion (what the one-per-year limit counts)."""
+        return self.kind is DecisionKind.PROMOTION and self.status is DecisionStatus.GRANTED
+
+
+@dataclass
+class _Candidate:
+    facts: ResultFacts
+    rule: PromotionRule
+    index: int
+    res: Resolution
+    status: DecisionStatus
+    reason: str = ""
+    superseded_by: str | None = None
+    blocked_by: str | None = None
+
+
+def _is_final(facts: ResultFacts, today: date) -> bool:
+    return facts.final_date is not None and facts.final_date <= today
+
+
+def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date) -> list[Decision]:
+    """Decide promotions, titles and eligibility for a batch of results under ``ruleset`` (DOMAIN.md §4).
+
+    ``facts_list``: results, at most one per (person, contest, event); ``today``: the evaluation date — a
+    result whose ``final_date`` is ``None`` or after ``today`` gives ``pending`` decisions (公示 not over).
+
+    Per result, every matching rule gives a decision; a result no rule matches gives one ``no_match``.
+    Policies, in order:
+
+    1. "已有 →" and the caps (:func:`resolve`); a matching rule that gives nothing is ``no_effect``;
+    2. overlapping rules: the highest promotion wins (equal levels: the earlier rule), the others are
+       ``superseded`` naming the winner; likewise for eligibility, which a granted promotion of the same or a
+       higher level also supersedes; each title is granted once per person and contest. Titles are
+       independent of promotions (a result can earn both);
+    3. ``settings.one_promotion_per_year`` (天津市人社局 2024-10-25): per person and calendar year of the
+       final date, a promotion recorded in ``prior_promotions`` from another contest blocks all; otherwise the
+       earliest final result wins (same day: higher level, then contest key, then event key) and the others
+       are ``blocked`` naming the winning contest. Prior promotions from a contest in this batch are this
+       batch's own earlier grants and are ignored, so feeding granted decisions back changes nothing.
+
+    Returns decisions sorted by person, contest, event, then rule order. Deterministic and idempotent: the
+    same inputs in any order give the same list. Raises :class:`InvariantError` for a repeated result key.
+    """
+    facts_sorted = sorted(facts_list, key=lambda f: (f.person_key, f.contest_key, f.event_key))
+    keys = [(f.person_key, f.contest_key, f.event_key) for f in facts_sorted]
+    if len(set(keys)) != len(keys):
+        raise InvariantError("evaluate: the same (person, contest, event) appears twice")
+    rules = ruleset.effective_rules
+    settings = ruleset.settings
+    per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
+    for facts in facts_sorted:
+        candidates = [
+            _Candidate(
+                facts=facts,
+                rule=rule,
+                index=i,
+                res=res,
+                status=DecisionStatus.GRANTED if res.effective else DecisionStatus.NO_EFFECT,
+                reason=res.note,
+            )
+            for i, rule in enumerate(rules)
+            if rule.when.matches(facts)
+            for res in (resolve(rule, facts, settings),)
+        ]
+        _supersede(candidates, DecisionKind.PROMOTION)
+        per_facts.append((facts, candidates))
+
+    # Titles: once per person, contest and title (the first event in key order keeps it).
+    titled: dict[tuple[str, str, str | None], _Candidate] = {}
+    for _facts, candidates in per_facts:
+        for cand in candidates:
+            if cand.res.category is DecisionKind.TITLE and cand.status is DecisionStatus.GRANTED:
+                key = (cand.facts.person_key, cand.facts.contest_key, cand.res.title)
+                winner = titled.get(key)
+                if winner is None:
+                    titled[key] = cand
+                else:
+                    cand.status = DecisionStatus.SUPERSEDED
+                    cand.superseded_by = winner.rule.id
+                    same_event = winner.facts.event_key == cand.facts.event_key
+                    where = (
+                        "本赛项"
+                        if same_event
+                        else f"赛项“{winner.facts.event_name or winner.facts.event_key}”"
+                    )
+                    cand.reason = f"同一竞赛已因{where}（规则 {winner.rule.label}）授予“{cand.res.title}”称号"
+
+    for facts, candidates in per_facts:
+        if not _is_final(facts, today):
+            for cand in candidates:
+                if cand.status is DecisionStatus.GRANTED:
+                    cand.status = DecisionStatus.PENDING
+                    cand.reason = "成绩尚未生效（公示期未满或未公布），生效后方可授予"
+
+    if settings.one_promotion_per_year:
+        _one_per_year(per_facts)
+
+    for _facts, candidates in per_facts:
+        _supersede(candidates, DecisionKind.ELIGIBILITY)
+
+    decisions: list[Decision] = []
+    for facts, candidates in per_facts:
+        if not candidates:
+            decisions.append(
+                Decision(
+                    ruleset=ruleset.key,
+                    person_key=facts.person_key,
+                    contest_key=facts.contest_key,
+                    event_key=facts.event_key,
+                    kind=DecisionKind.NONE,
+                    status=DecisionStatus.NO_MATCH,
+                    rule_id=None,
+                    rule_name=None,
+                    rule_source=None,
+                    level=None,
+                    title=None,
+                    facts_text=_basic_facts_text(facts),
+                    outcome_text="无",
+                    reason=f"{_basic_facts_text(facts)}：不符合规则集“{ruleset.name}”中任何规则的条件",
+                )
+            )
+        decisions.extend(_decision(ruleset, cand) for cand in candidates)
+    return decisions
+
+
+def _basic_facts_text(facts: ResultFacts) -> str:
+    return _SEP.join([facts.rank_text, facts.tier.label, facts.group.label, facts.level_text])
+
+
+def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
+    """Highest level wins within ``category``; for eligibility a granted/pending promotion also counts."""
+    live = {DecisionStatus.GRANTED, DecisionStatus.PENDING}
+    pool = [c for c in candidates if c.res.category is category and c.status in live]
+    if not pool:
+        return
+    best = max(pool, key=lambda c: (c.res.level.rank if c.res.level else -1, -c.index))
+    for cand in pool:
+        if cand is not best:
+            cand.status = DecisionStatus.SUPERSEDED
+            cand.superseded_by = best.rule.id
+            cand.reason = f"同时符合规则 {best.rule.label}（{best.res.text}），取较高者，本规则不再适用"
+    if category is DecisionKind.ELIGIBILITY:
+        promos = [c for c in candidates if c.res.category is DecisionKind.PROMOTION and c.status in live]
+        for promo in promos:
+            if (
+                best.res.level is not None
+                and promo.res.level is not None
+                and promo.res.level >= best.res.level
+            ):
+                best.status = DecisionStatus.SUPERSEDED
+                best.superseded_by = promo.rule.id
+                best.reason = f"已按规则 {promo.rule.label} 直接{promo.res.text}，无需申报"
+
+
+def _one_per_year(per_facts: list[tuple[ResultFacts, list[_Candidate]]]) -> None:
+    """At most one competition promotion per person per calendar year (天津市人社局 2024-10-25)."""
+    contests_of: dict[str, set[str]] = defaultdict(set)
+    priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
+    for facts, _ in per_facts:
+        contests_of[facts.person_key].add(facts.contest_key)
+        priors_of[facts.person_key].update(facts.prior_promotions)
+    winners: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
+    for facts, candidates in per_facts:
+        if facts.final_date is None:
+            continue  # the year is not known until the result is final; decided then
+        for cand in candidates:
+            if cand.res.category is DecisionKind.PROMOTION and cand.status in (
+                DecisionStatus.GRANTED,
+                DecisionStatus.PENDING,
+            ):
+                winners[(facts.person_key, facts.final_date.year)].append(cand)
+    for (person, year), cands in winners.items():
+        priors = sorted(
+            (
+                p
+                for p in priors_of[person]
+                if p.final_date.year == year and p.contest_key not in contests_of[person]
+            ),
+            key=lambda p: (p.final_date, p.contest_key),
+        )
+        if priors:
+            prior = priors[0]
+            for cand in cands:
+                _block(
+                    cand,
+                    year,
+                    prior.contest_key,
+                    prior.contest_name or prior.contest_key,
+                    prior.final_date,
+                    prior.level,
+                )
+            continue
+        granted = [c for c in cands if c.status is DecisionStatus.GRANTED]
+        if not granted:
+            continue  # only pending results this year: the earliest to become final will win
+        granted.sort(key=_year_order)
+        winner = granted[0]
+        assert winner.facts.final_date is not None and winner.res.level is not None
+        for cand in cands:
+            if cand is not winner:
+                _block(
+                    cand,
+                    year,
+                    winner.facts.contest_key,
+                    winner.facts.contest_label,
+                    winner.facts.final_date,
+                    winner.res.level,
+                )
+
+
+def _year_order(cand: _Candidate) -> tuple:
+    assert cand.facts.final_date is not None and cand.res.level is not None
+    return (
+        cand.facts.final_date,
+        -cand.res.level.rank,
+        cand.facts.contest_key,
+        cand.facts.event_key,
+        cand.index,
+    )
+
+
+def _block(
+    cand: _Candidate, year: int, contest_key: str, contest_name: str, day: date, level: SkillLevel
+) -> None:
+    cand.status = DecisionStatus.BLOCKED
+    cand.blocked_by = contest_key
+    cand.reason = (
+        f"每人每年至多因竞赛晋升一次：{year}年已因“{contest_name}”（{day.isoformat()} 生效）"
+        f"晋升 {level.certificate_label}，以最早生效的成绩为准"
+    )
+
+
+def _decision(ruleset: RuleSet, cand: _Candidate) -> Decision:
+    rule = cand.rule
+    facts_text = rule.when.facts_text(cand.facts)
+    head = f"依据 {rule.source}（规则 {rule.label}）：{facts_text} → {rule.outcome.text}"
+    if cand.status is DecisionStatus.GRANTED:
+        reason = f"{head}；结果：{cand.res.text}"
+    else:
+        reason = f"{head}；{cand.status.label}：{cand.reason}"
+    return Decision(
+        ruleset=ruleset.key,
+        person_key=cand.facts.person_key,
+        contest_key=cand.facts.contest_key,
+        event_key=cand.facts.event_key,
+        kind=cand.res.category,
+        status=cand.status,
+        rule_id=rule.id,
+        rule_name=rule.name,
+        rule_source=rule.source,
+        level=cand.res.level,
+        title=cand.res.title,
+        facts_text=facts_text,
+        outcome_text=cand.res.text,
+        reason=reason,
+        superseded_by=cand.superseded_by,
+        blocked_by=cand.blocked_by,
+    )

@@ -1,0 +1,71 @@
+"""Several judges' scores for one item → one value, and the divergence rule.
+
+Sources: DOMAIN.md §3 — subjective items are marked by 5 judges, the highest and the lowest mark are dropped
+and the rest averaged (trimmed mean); WorldSkills judgement aspects are scored 0–3 by 3 judges whose scores
+may differ by at most 1 point, otherwise the panel discusses and re-scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from fractions import Fraction
+
+from competition.errors import DomainError, InvariantError
+
+
+class Aggregation(StrEnum):
+    """How several judges' scores for one aspect (or one part) become one."""
+
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"
+    MEDIAN = "median"
+
+    @property
+    def label(self) -> str:
+        """Chinese wording used in explanations, e.g. ``去掉一个最高分和一个最低分后取平均``."""
+        return {
+            "mean": "取平均",
+            "trimmed_mean": "去掉一个最高分和一个最低分后取平均",
+            "median": "取中位数",
+        }[self.value]
+
+
+def aggregate(scores: Sequence[Fraction], method: Aggregation) -> Fraction:
+    """Combine judges' scores (exact ``Fraction``s, any scale) into one exact value.
+
+    * ``MEAN`` — arithmetic mean.
+    * ``TRIMMED_MEAN`` — drop exactly one highest and one lowest score, average the rest (needs ≥ 3 scores;
+      with 5 judges 3 remain). Raises :class:`DomainError` with fewer than 3 scores.
+    * ``MEDIAN`` — middle score; the mean of the two middle ones for an even count.
+
+    Raises :class:`InvariantError` for an empty sequence: callers report missing scores themselves.
+    """
+    if not scores:
+        raise InvariantError("aggregate() needs at least one score")
+    ordered = sorted(scores)
+    if method is Aggregation.MEAN:
+        return sum(ordered, Fraction(0)) / len(ordered)
+    if method is Aggregation.TRIMMED_MEAN:
+        if len(ordered) < 3:
+            raise DomainError(f"去掉最高分和最低分至少需要3名裁判的评分，现只有{len(ordered)}名")
+        kept = ordered[1:-1]
+        return sum(kept, Fraction(0)) / len(kept)
+    if method is Aggregation.MEDIAN:
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+    raise InvariantError(f"unknown aggregation {method!r}")
+
+
+def spread(scores: Sequence[Fraction]) -> Fraction:
+    """Highest minus lowest score (0 for one score); raises :class:`InvariantError` when empty."""
+    if not scores:
+        raise InvariantError("spread() needs at least one score")
+    return max(scores) - min(scores)
+
+
+def diverges(scores: Sequence[Fraction], limit: Fraction) -> bool:
+    """True when the scores differ by *more than* ``limit`` (WorldSkills: more than 1 → re-score)."""
+    return len(scores) > 1 and spread(scores) > limit

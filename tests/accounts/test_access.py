@@ -1,0 +1,104 @@
+"""Every route, for every role, against one table of who may do what.
+
+A new route that is missing from ROUTES fails the completeness test, so access is decided
+deliberately for each page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import World
+
+ANON, COMPETITOR, UNIT, JUDGE, CHIEF, OTHER_ORG, ORG, ADMIN = (
+    "anonymous",
+    "competitor",
+    "unit-contact",
+    "judge",
+    "chief",
+    "other-organizer",
+    "organizer",
+    "admin",
+)
+ROLES = (ANON, COMPETITOR, UNIT, JUDGE, CHIEF, OTHER_ORG, ORG, ADMIN)
+EVERYONE = frozenset(ROLES)
+CONTEST_OWNERS = frozenset({ORG, ADMIN})
+ORGANIZERS = frozenset({ORG, OTHER_ORG, ADMIN})
+
+# endpoint: (method, url template, roles allowed). {contest}, {event}, {seat}, {user}, {body}, {unit} are
+# the world's objects, all belonging to ORG's body.
+ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "public.index": ("GET", "/", EVERYONE),
+    "public.contest": ("GET", "/contests/{other_contest}", frozenset()),  # a draft: nobody sees it publicly
+    "auth.login": ("GET", "/auth/login", EVERYONE),
+    "auth.logout": ("POST", "/auth/logout", EVERYONE),
+    "auth.change_password": ("GET", "/auth/password", EVERYONE - {ANON}),
+    "auth.accept_invitation": ("GET", "/auth/invitation/not-a-token", frozenset()),
+    "admin.index": ("GET", "/admin/", frozenset({ADMIN})),
+    "admin.new_user": ("GET", "/admin/users/new", frozenset({ADMIN})),
+    "admin.reset_password": ("POST", "/admin/users/{user}/reset-password", frozenset({ADMIN})),
+    "admin.set_active": ("POST", "/admin/users/{user}/active", frozenset({ADMIN})),
+    "admin.bodies": ("GET", "/admin/bodies", frozenset({ADMIN})),
+    "admin.edit_body": ("GET", "/admin/bodies/{body}/edit", frozenset({ADMIN})),
+    "manage.index": ("GET", "/manage/", ORGANIZERS),
+    "manage.new_contest": ("GET", "/manage/contests/new", ORGANIZERS),
+    "manage.contest": ("GET", "/manage/contests/{contest}", CONTEST_OWNERS),
+    "manage.edit_contest": ("GET", "/manage/contests/{contest}/edit", CONTEST_OWNERS),
+    "manage.change_status": ("POST", "/manage/contests/{contest}/status", CONTEST_OWNERS),
+    "manage.new_event": ("GET", "/manage/contests/{contest}/events/new", CONTEST_OWNERS),
+    "manage.edit_event": ("GET", "/manage/events/{event}/edit", CONTEST_OWNERS),
+    "manage.delete_event": ("POST", "/manage/events/{event}/delete", CONTEST_OWNERS),
+    "manage.judges": ("GET", "/manage/events/{event}/judges", CONTEST_OWNERS),
+    "manage.remove_judge": ("POST", "/manage/judge-seats/{seat}/remove", CONTEST_OWNERS),
+    "manage.audit": ("GET", "/manage/contests/{contest}/audit", CONTEST_OWNERS),
+    "manage.invitations": ("GET", "/manage/invitations", frozenset({ORG, OTHER_ORG})),
+    "manage.revoke_invitation": ("POST", "/manage/invitations/999999/revoke", frozenset()),
+    "manage.units": ("GET", "/manage/units", ORGANIZERS),
+    "manage.edit_unit": ("GET", "/manage/units/{unit}/edit", ORGANIZERS),
+    "judge.index": ("GET", "/judge/", frozenset({JUDGE, CHIEF})),
+    "unit.index": ("GET", "/unit/", frozenset({UNIT})),
+    "me.index": ("GET", "/me/", frozenset({COMPETITOR})),
+}
+USERNAMES = {
+    COMPETITOR: "competitor",
+    UNIT: "unit-contact",
+    JUDGE: "judge",
+    CHIEF: "chief",
+    OTHER_ORG: "other-organizer",
+    ORG: "organizer",
+    ADMIN: "admin",
+}
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(ROUTES)
+
+
+def _url(template: str, world: World) -> str:
+    return template.format(
+        contest=world.contest.id,
+        other_contest=world.other_contest.id,
+        event=world.event.id,
+        seat=world.seat.id,
+        user=world.judge.id,
+        body=world.body.id,
+        unit=world.unit.id,
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_allows_exactly_the_roles_in_the_table(client, auth, world, endpoint, role):
+    method, template, allowed = ROUTES[endpoint]
+    if role != ANON:
+        assert auth.login(USERNAMES[role]).status_code == 302
+    data = {"target": "registration_open", "active": "1"} if method == "POST" else None
+    response = client.open(_url(template, world), method=method, data=data)
+    location = response.headers.get("Location", "")
+    refused = response.status_code in (403, 404, 410) or location.startswith("/auth/login")
+    if role in allowed:
+        assert not refused, (response.status_code, location)
+        assert response.status_code in (200, 302)
+    else:
+        assert refused, (response.status_code, location)

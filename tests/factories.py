@@ -1,0 +1,218 @@
+"""Factory functions for tests: plain rows with sensible defaults, built through the models."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from werkzeug.security import generate_password_hash
+
+from competition.accounts.models import Role, User
+from competition.contests.lifecycle import ContestStatus
+from competition.contests.models import Contest, Event, EventPart, JudgeAssignment, JudgePosition
+from competition.domain import Gender, Group, PartKind, SkillLevel, Tier
+from competition.extensions import db
+from competition.organizations.models import BodyKind, OrganizingBody, Unit, UnitKind
+from competition.registration.eligibility import Status
+from competition.registration.idnumbers import IdType, make_resident_id
+from competition.registration.models import Competitor
+
+PASSWORD = "correct-horse-7"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+NOW = datetime(2026, 3, 2, 9, 30)
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def make_body(
+    name: str | None = None, *, parent: OrganizingBody | None = None, region_code: str = "330600"
+) -> OrganizingBody:
+    body = OrganizingBody(
+        name=name or f"测试人社局{_n()}",
+        kind=BodyKind.HRSS,
+        region_code=region_code,
+        region_name="浙江省绍兴市",
+        parent=parent,
+        created_at=NOW,
+    )
+    db.session.add(body)
+    db.session.flush()
+    return body
+
+
+def make_unit(name: str | None = None, kind: UnitKind = UnitKind.EMPLOYER) -> Unit:
+    unit = Unit(
+        name=name or f"测试单位{_n()}有限公司",
+        kind=kind,
+        region_code="330600",
+        region_name="浙江省绍兴市",
+        created_at=NOW,
+    )
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_user(
+    role: Role,
+    *,
+    username: str | None = None,
+    body: OrganizingBody | None = None,
+    unit: Unit | None = None,
+    must_change_password: bool = False,
+) -> User:
+    user = User(
+        username=username or f"{role.value}{_n()}",
+        display_name=f"测试{role.label}",
+        role=role,
+        body=body,
+        unit=unit,
+        password_hash=_PASSWORD_HASH,
+        created_at=NOW,
+        active=True,
+        must_change_password=must_change_password,
+        failed_sign_ins=0,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_contest(
+    body: OrganizingBody,
+    *,
+    status: ContestStatus = ContestStatus.DRAFT,
+    starts_on: date = date(2026, 10, 26),
+    name: str | None = None,
+    tier: Tier = Tier.MUNICIPAL_1,
+) -> Contest:
+    contest = Contest(
+        name=name or f"2026年测试职业技能竞赛{_n()}",
+        year=starts_on.year,
+        tier=tier,
+        body=body,
+        venue="绍兴市技师学院",
+        starts_on=starts_on,
+        ends_on=starts_on,
+        status=status,
+        description="",
+        registration_opens_at=datetime.combine(starts_on - timedelta(days=30), datetime.min.time()),
+        registration_closes_at=datetime.combine(starts_on - timedelta(days=5), datetime.min.time()),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    db.session.add(contest)
+    db.session.flush()
+    return contest
+
+
+def make_event(
+    contest: Contest,
+    occupation: str = "焊工",
+    *,
+    group: Group = Group.STAFF,
+    weights: tuple[int, ...] = (30, 70),
+) -> Event:
+    event = Event(
+        contest=contest,
+        occupation_name=occupation,
+        occupation_code="6-18-02-04",
+        group=group,
+        team_size=1,
+        level=SkillLevel.SENIOR_WORKER,
+        created_at=NOW,
+    )
+    kinds = (PartKind.THEORY, PartKind.PRACTICAL, PartKind.DEFENCE)
+    event.parts = [
+        EventPart(kind=k, weight=Decimal(w), pass_mark=Decimal(60), position=i)
+        for i, (k, w) in enumerate(zip(kinds, weights, strict=False))
+    ]
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def seat(event: Event, user: User, position: JudgePosition = JudgePosition.JUDGE) -> JudgeAssignment:
+    assignment = JudgeAssignment(event=event, user=user, position=position, assigned_at=NOW)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def make_competitor(unit: Unit, *, user: User | None = None, name: str = "张三丰") -> Competitor:
+    n = _n()
+    competitor = Competitor(
+        user=user,
+        name=name,
+        gender=Gender.MALE,
+        id_type=IdType.RESIDENT_ID,
+        id_number=make_resident_id("330602", date(1990, 5, 17), n % 500, Gender.MALE),
+        birth_date=date(1990, 5, 17),
+        phone="13812345678",
+        unit=unit,
+        status=Status.EMPLOYEE,
+        current_level=SkillLevel.SENIOR_WORKER,
+        created_at=NOW,
+    )
+    db.session.add(competitor)
+    db.session.flush()
+    return competitor
+
+
+@dataclass
+class World:
+    """Two bodies, a contest of each with one event, and an account of every role."""
+
+    body: OrganizingBody
+    other_body: OrganizingBody
+    unit: Unit
+    contest: Contest
+    event: Event
+    other_contest: Contest
+    other_event: Event
+    admin: User
+    organizer: User
+    other_organizer: User
+    judge: User
+    chief_judge: User
+    unit_contact: User
+    competitor: User
+    seat: JudgeAssignment
+
+
+def make_world() -> World:
+    body = make_body("绍兴市人力资源和社会保障局")
+    other_body = make_body("宿迁市人力资源和社会保障局", region_code="321300")
+    unit = make_unit("绍兴市水务集团有限公司")
+    contest = make_contest(body)
+    event = make_event(contest)
+    other_contest = make_contest(other_body)
+    other_event = make_event(other_contest, "电工")
+    judge = make_user(Role.JUDGE, username="judge")
+    chief = make_user(Role.JUDGE, username="chief")
+    judge_seat = seat(event, judge)
+    seat(event, chief, JudgePosition.CHIEF_JUDGE)
+    competitor_user = make_user(Role.COMPETITOR, username="competitor", unit=unit)
+    make_competitor(unit, user=competitor_user)
+    return World(
+        body=body,
+        other_body=other_body,
+        unit=unit,
+        contest=contest,
+        event=event,
+        other_contest=other_contest,
+        other_event=other_event,
+        admin=make_user(Role.ADMIN, username="admin"),
+        organizer=make_user(Role.ORGANIZER, username="organizer", body=body),
+        other_organizer=make_user(Role.ORGANIZER, username="other-organizer", body=other_body),
+        judge=judge,
+        chief_judge=chief,
+        unit_contact=make_user(Role.UNIT_CONTACT, username="unit-contact", unit=unit),
+        competitor=competitor_user,
+        seat=judge_seat,
+    )
