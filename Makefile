@@ -11,8 +11,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # Debian packages: WeasyPrint needs Pango and HarfBuzz's subsetter (without it, font subsetting
-# falls back to a pure-Python subsetter ~40x slower); CJK fonts for pages and PDFs.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei
+# falls back to a pure-Python subsetter ~40x slower); CJK fonts for pages and PDFs. Certificates use
+# TrueType CJK fonts (small subsets) with a fallback chain for rare characters: LXGW WenKai →
+# AR PL UKai → BabelStone Han → Noto CJK (see static/certificates/fonts.css).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-wqy-microhei \
+	fonts-lxgw-wenkai fonts-arphic-ukai fonts-babelstone-han
 # Tests also drive Debian's chromium through Playwright and inspect PDFs with poppler-utils.
 TEST_DEBS := chromium poppler-utils
 
@@ -24,7 +27,7 @@ run: install system-deps db  ## Set everything up and serve the platform on http
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev system-deps system-deps-test lint  ## Set up, then lint, check import contracts and run every test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check competition tests benchmarks wsgi.py

@@ -84,8 +84,21 @@ def _register_blueprints(app: Flask) -> None:
     from competition.accounts.views import admin, auth
     from competition.contests.views import manage
     from competition.portal.views import judge, me, public, unit
+    from competition.registration.views import entries, my_entries, signup, unit_entries
 
-    for blueprint in (public, auth, admin, manage, judge, unit, me):
+    for blueprint in (
+        public,
+        auth,
+        admin,
+        manage,
+        judge,
+        unit,
+        me,
+        signup,
+        my_entries,
+        unit_entries,
+        entries,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -80,6 +80,10 @@ def create_admin(username: str, display_name: str, password: str) -> None:
 
 
 def register(app: Flask) -> None:
-    """Attach the command groups to ``app``."""
-    for group in (demo_cli, audit_cli, users_cli):
+    """Attach the command groups to ``app``: those above, and the features' own
+    (``flask scoring standings``, ``flask promotion evaluate``)."""
+    from competition.promotion.cli import promotion_cli
+    from competition.scoring.cli import scoring_cli
+
+    for group in (demo_cli, audit_cli, users_cli, scoring_cli, promotion_cli):
         app.cli.add_command(group)

@@ -69,4 +69,8 @@ def from_env() -> dict[str, Any]:
         "INVITATION_VALID_DAYS": int(_env("INVITATION_VALID_DAYS", "14")),
         "PASSWORD_MIN_LENGTH": int(_env("PASSWORD_MIN_LENGTH", "10")),
         "SHOW_DEMO_LOGINS": _env_bool("SHOW_DEMO_LOGINS", not production),
+        # Uploads (registration workbooks, scheme files) are refused above this size; requests far
+        # beyond it are cut off by Flask before they are read.
+        "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_BYTES", str(10 * 2**20))),
+        "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES", str(10 * 2**20))) + 2**20,
     }

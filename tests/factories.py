@@ -17,7 +17,8 @@ from competition.extensions import db
 from competition.organizations.models import BodyKind, OrganizingBody, Unit, UnitKind
 from competition.registration.eligibility import Status
 from competition.registration.idnumbers import IdType, make_resident_id
-from competition.registration.models import Competitor
+from competition.registration.models import Competitor, Registration, RegistrationChannel, RegistrationMember
+from competition.registration.review import RegistrationStatus
 
 PASSWORD = "correct-horse-7"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -183,6 +184,8 @@ class World:
     unit_contact: User
     competitor: User
     seat: JudgeAssignment
+    registration: Registration
+    public_contest: Contest
 
 
 def make_world() -> World:
@@ -198,7 +201,24 @@ def make_world() -> World:
     judge_seat = seat(event, judge)
     seat(event, chief, JudgePosition.CHIEF_JUDGE)
     competitor_user = make_user(Role.COMPETITOR, username="competitor", unit=unit)
-    make_competitor(unit, user=competitor_user)
+    person = make_competitor(unit, user=competitor_user)
+    registration = Registration(
+        event=event,
+        unit=unit,
+        status=RegistrationStatus.SUBMITTED,
+        channel=RegistrationChannel.SELF,
+        eligible=True,
+        eligibility_problems=[],
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    registration.members = [RegistrationMember(event_id=event.id, competitor=person, position=0, active=True)]
+    db.session.add(registration)
+    db.session.flush()
+    public_contest = make_contest(
+        other_body, status=ContestStatus.REGISTRATION_OPEN, name="2026年公开报名测试竞赛"
+    )
+    make_event(public_contest, "钳工")
     return World(
         body=body,
         other_body=other_body,
@@ -215,4 +235,8 @@ def make_world() -> World:
         unit_contact=make_user(Role.UNIT_CONTACT, username="unit-contact", unit=unit),
         competitor=competitor_user,
         seat=judge_seat,
+        registration=registration,
+        public_contest=make_contest(
+            other_body, status=ContestStatus.REGISTRATION_OPEN, name="2026年公开报名测试竞赛"
+        ),
     )

@@ -14,6 +14,7 @@ from competition.contests.lifecycle import ContestStatus
 from competition.domain import Group, PartKind, SkillLevel, Tier
 from competition.extensions import ExactDecimal, db, str_enum
 from competition.organizations.models import OrganizingBody
+from competition.registration.eligibility import TitleHolderPolicy
 
 
 class JudgePosition(StrEnum):
@@ -100,6 +101,20 @@ class Event(db.Model):
     team_size: Mapped[int] = mapped_column(default=1)
     level: Mapped[SkillLevel] = mapped_column(str_enum(SkillLevel))
     capacity: Mapped[int | None]
+    # Eligibility rules (资格条件); see competition.registration.eligibility.EventRules.
+    age_reference_date: Mapped[date | None]
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    allowed_statuses: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    min_level: Mapped[SkillLevel | None] = mapped_column(str_enum(SkillLevel))
+    max_level: Mapped[SkillLevel | None] = mapped_column(str_enum(SkillLevel))
+    min_years_in_occupation: Mapped[int | None]
+    region_prefixes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    max_entries_per_unit: Mapped[int | None]
+    restricted_titles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    title_holder_policy: Mapped[TitleHolderPolicy] = mapped_column(
+        str_enum(TitleHolderPolicy), default=TitleHolderPolicy.NOT_RANKED
+    )
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
 

@@ -64,10 +64,41 @@ def judge_home():
 @unit.route("/", endpoint="index")
 @require(Permission.REPRESENT_UNIT)
 def unit_home():
-    return render_template("unit/index.html", unit=current_user.unit, contests=_open_contests())
+    from competition.registration.models import Registration
+
+    entries = list(
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.unit_id == current_user.unit_id)
+            .order_by(Registration.event_id, Registration.id)
+        ).scalars()
+    )
+    return render_template(
+        "unit/index.html", unit=current_user.unit, contests=_open_contests(), entries=entries
+    )
 
 
 @me.route("/", endpoint="index")
 @require(Permission.COMPETE)
 def competitor_home():
-    return render_template("me/index.html", contests=_open_contests())
+    from competition.registration.models import Registration, RegistrationMember
+    from competition.registration.views import open_events
+
+    competitor = current_user.competitor
+    entries = []
+    if competitor is not None:
+        entries = list(
+            db.session.execute(
+                sa.select(Registration)
+                .join(RegistrationMember)
+                .where(RegistrationMember.competitor_id == competitor.id)
+                .order_by(Registration.created_at.desc())
+            ).scalars()
+        )
+    entered = {e.event_id for e in entries if e.status.value not in ("withdrawn", "rejected")}
+    return render_template(
+        "me/index.html",
+        competitor=competitor,
+        entries=entries,
+        events=[e for e in open_events() if e.id not in entered],
+    )

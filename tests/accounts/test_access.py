@@ -55,10 +55,38 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "manage.revoke_invitation": ("POST", "/manage/invitations/999999/revoke", frozenset()),
     "manage.units": ("GET", "/manage/units", ORGANIZERS),
     "manage.edit_unit": ("GET", "/manage/units/{unit}/edit", ORGANIZERS),
+    "entries.registrations": ("GET", "/manage/events/{event}/registrations", CONTEST_OWNERS),
+    "entries.approve_eligible": (
+        "POST",
+        "/manage/events/{event}/registrations/approve-eligible",
+        CONTEST_OWNERS,
+    ),
+    "entries.review": ("POST", "/manage/registrations/{registration}/review", CONTEST_OWNERS),
+    "entries.enter_by_hand": ("GET", "/manage/events/{event}/registrations/new", CONTEST_OWNERS),
+    "entries.eligibility": ("GET", "/manage/events/{event}/eligibility", CONTEST_OWNERS),
+    "entries.draw": ("GET", "/manage/events/{event}/draw", CONTEST_OWNERS),
+    "entries.draw_step": (
+        "POST",
+        "/manage/events/{event}/draw/perform",
+        frozenset(),
+    ),  # no draw committed: 404
+    "entries.export_list": ("GET", "/manage/events/{event}/registrations.xlsx", CONTEST_OWNERS),
+    "signup.register_account": ("GET", "/signup", frozenset({ANON})),
+    "my_entries.profile": ("GET", "/me/profile", frozenset({COMPETITOR})),
+    # the world's contest is a draft, which nobody may enter (the open case is in tests/registration)
+    "my_entries.register": ("POST", "/me/events/{event}/register", frozenset()),
+    "my_entries.change_registration": (
+        "POST",
+        "/me/registrations/{registration}/withdraw",
+        frozenset({COMPETITOR}),
+    ),
+    "unit_entries.template": ("GET", "/unit/contests/{public_contest}/template.xlsx", frozenset({UNIT})),
+    "unit_entries.batch_import": ("GET", "/unit/contests/{public_contest}/import", frozenset({UNIT})),
     "judge.index": ("GET", "/judge/", frozenset({JUDGE, CHIEF})),
     "unit.index": ("GET", "/unit/", frozenset({UNIT})),
     "me.index": ("GET", "/me/", frozenset({COMPETITOR})),
 }
+POST_DATA = {"entries.review": {"target": "approved"}}
 USERNAMES = {
     COMPETITOR: "competitor",
     UNIT: "unit-contact",
@@ -77,6 +105,8 @@ def test_every_route_is_in_the_table(app):
 
 def _url(template: str, world: World) -> str:
     return template.format(
+        registration=world.registration.id,
+        public_contest=world.public_contest.id,
         contest=world.contest.id,
         other_contest=world.other_contest.id,
         event=world.event.id,
@@ -93,10 +123,17 @@ def test_route_allows_exactly_the_roles_in_the_table(client, auth, world, endpoi
     method, template, allowed = ROUTES[endpoint]
     if role != ANON:
         assert auth.login(USERNAMES[role]).status_code == 302
-    data = {"target": "registration_open", "active": "1"} if method == "POST" else None
+    data = (
+        POST_DATA.get(endpoint, {"target": "registration_open", "active": "1"}) if method == "POST" else None
+    )
     response = client.open(_url(template, world), method=method, data=data)
     location = response.headers.get("Location", "")
-    refused = response.status_code in (403, 404, 410) or location.startswith("/auth/login")
+    # Signed-in users asking for the sign-up page are sent home: that is a refusal too.
+    refused = (
+        response.status_code in (403, 404, 410)
+        or location.startswith("/auth/login")
+        or (endpoint == "signup.register_account" and response.status_code == 302)
+    )
     if role in allowed:
         assert not refused, (response.status_code, location)
         assert response.status_code in (200, 302)
