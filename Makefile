@@ -19,7 +19,7 @@ RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig font
 # Tests also drive Debian's chromium through Playwright and inspect PDFs with poppler-utils.
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run test lint bench system-deps system-deps-test install install-dev db demo clean messages
+.PHONY: run test lint audit bench system-deps system-deps-test install install-dev db demo clean messages
 
 run: install system-deps db  ## Set everything up and serve the platform on http://$(HOST):$(PORT)
 	@echo ""
@@ -33,6 +33,22 @@ lint: install-dev
 	$(BIN)/ruff check competition tests benchmarks wsgi.py
 	$(BIN)/ruff format --check competition tests benchmarks wsgi.py
 	$(BIN)/lint-imports
+	@$(MAKE) --no-print-directory audit
+
+# Known vulnerabilities in the installed packages (PyPI's advisory data). Fails on a vulnerability;
+# when the advisory service cannot be reached, or answers for no package (a mirror without it), it
+# says so loudly and does not fail: that is "not checked", never "no vulnerabilities".
+audit: install-dev
+	@mkdir -p $(STAMPS); out=$(STAMPS)/pip-audit.json; \
+	$(BIN)/pip-audit --skip-editable --progress-spinner off --format json --output $$out 2>$(STAMPS)/pip-audit.err; rc=$$?; \
+	checked=$$(grep -o '"vulns"' $$out 2>/dev/null | wc -l); found=$$(grep -o '"id": *"' $$out 2>/dev/null | wc -l); \
+	if [ "$$found" -gt 0 ]; then $(BIN)/pip-audit --skip-editable --progress-spinner off; exit 1; \
+	elif [ $$rc -ne 0 ]; then \
+	  echo "WARNING: pip-audit failed, vulnerabilities NOT checked: $$(tail -n 1 $(STAMPS)/pip-audit.err)"; \
+	elif [ "$$checked" -eq 0 ]; then \
+	  echo "WARNING: pip-audit found no advisory data for any package (PyPI's vulnerability API or"; \
+	  echo "         osv.dev is not reachable from this machine). Vulnerabilities NOT checked."; \
+	else echo "pip-audit: $$checked packages checked, no known vulnerabilities."; fi
 
 bench: install-dev system-deps
 	$(BIN)/python -m benchmarks

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from competition import config as config_module
+from competition import security
 from competition.config import PROJECT_ROOT
 from competition.extensions import babel, csrf, db, login_manager, migrate
 
@@ -25,7 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``config`` overrides the environment's settings (tests pass a database URL
     and ``TESTING``). No side effects beyond building the app: no migrations,
     no network. Raises :class:`ConfigurationError` in production without a real
-    ``SECRET_KEY``.
+    ``SECRET_KEY`` (at least ``MIN_SECRET_KEY_LENGTH`` characters).
     """
     settings = config_module.from_env()
     settings.update(config or {})
@@ -36,16 +37,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=settings["INSTANCE_PATH"],
     )
     app.config.update(settings)
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
-        None,
-        "",
-        config_module.DEV_SECRET_KEY,
+    secret = app.config["SECRET_KEY"] or ""
+    if app.config["ENV_NAME"] == "production" and (
+        secret == config_module.DEV_SECRET_KEY or len(secret) < config_module.MIN_SECRET_KEY_LENGTH
     ):
-        raise ConfigurationError("生产环境必须设置 COMPETITION_SECRET_KEY（一个足够长的随机值）。")
+        raise ConfigurationError(
+            "生产环境必须设置 COMPETITION_SECRET_KEY"
+            f"（至少 {config_module.MIN_SECRET_KEY_LENGTH} 个字符的随机值）。"
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    security.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -72,6 +76,7 @@ def _register_models() -> None:
     from competition.accounts.models import User
     from competition.audit import models as _audit  # noqa: F401
     from competition.contests import models as _contests  # noqa: F401
+    from competition.marking import models as _marking  # noqa: F401
     from competition.organizations import models as _organizations  # noqa: F401
     from competition.registration import models as _registration  # noqa: F401
 
@@ -83,21 +88,28 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from competition.accounts.views import admin, auth
     from competition.contests.views import manage
+    from competition.jobs.views import jobs
+    from competition.marking.views import chief, marking, results_pages
     from competition.portal.views import judge, me, public, unit
-    from competition.registration.views import entries, my_entries, signup, unit_entries
+    from competition.registration.views import entries, my_entries, signup, ticket_check, unit_entries
 
     for blueprint in (
         public,
         auth,
+        jobs,
         admin,
         manage,
         judge,
         unit,
         me,
         signup,
+        ticket_check,
         my_entries,
         unit_entries,
         entries,
+        marking,
+        chief,
+        results_pages,
     ):
         app.register_blueprint(blueprint)
 

@@ -13,6 +13,25 @@ from competition.extensions import db
 demo_cli = AppGroup("demo", help="演示数据。")
 audit_cli = AppGroup("audit", help="审计日志。")
 users_cli = AppGroup("users", help="账号。")
+jobs_cli = AppGroup("jobs", help="后台任务。")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="处理完队列中的任务后退出。")
+def jobs_worker(burst: bool) -> None:
+    """Run an RQ worker for the platform's queue (needs REDIS_URL; start one or more beside the web server)."""
+    from flask import current_app
+    from rq import Worker
+
+    from competition.jobs.queue import QUEUE_NAME, RQBackend
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException(
+            "未设置 REDIS_URL：没有 Redis 时后台任务在网站进程内运行，无需单独启动 worker。"
+        )
+    backend = RQBackend(url)
+    Worker([QUEUE_NAME], connection=backend.connection).work(burst=burst)
 
 
 @demo_cli.command("load")
@@ -85,5 +104,10 @@ def register(app: Flask) -> None:
     from competition.promotion.cli import promotion_cli
     from competition.scoring.cli import scoring_cli
 
-    for group in (demo_cli, audit_cli, users_cli, scoring_cli, promotion_cli):
+    for group in (demo_cli, audit_cli, users_cli, jobs_cli, scoring_cli, promotion_cli):
         app.cli.add_command(group)
+
+    from competition.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -12,6 +12,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_LENGTH = 32  # characters; production refuses a shorter COMPETITION_SECRET_KEY
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -69,8 +70,26 @@ def from_env() -> dict[str, Any]:
         "INVITATION_VALID_DAYS": int(_env("INVITATION_VALID_DAYS", "14")),
         "PASSWORD_MIN_LENGTH": int(_env("PASSWORD_MIN_LENGTH", "10")),
         "SHOW_DEMO_LOGINS": _env_bool("SHOW_DEMO_LOGINS", not production),
+        # Worker processes for batch PDFs (see competition/pdf/batch.py); 0 renders in the job's process.
+        "PDF_PROCESSES": int(_env("PDF_PROCESSES", "2")),
         # Uploads (registration workbooks, scheme files) are refused above this size; requests far
         # beyond it are cut off by Flask before they are read.
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_BYTES", str(10 * 2**20))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES", str(10 * 2**20))) + 2**20,
+        # Rate limits (competition/security.py, Flask-Limiter syntax). Sign-in counts failed attempts
+        # per client address; public look-ups (ticket and certificate checks) share one budget.
+        "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", "10 per minute;60 per hour"),
+        "RATELIMIT_PUBLIC_LOOKUP": _env("RATELIMIT_PUBLIC_LOOKUP", "30 per minute;300 per hour"),
+        # Counters live in Redis when REDIS_URL is set (shared by every worker), else in memory.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        # Redis down: count in this process's memory (logged) rather than refuse every sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "competition",
+        # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (0: use the socket's address; behind one nginx: 1). Rate limits key on the client address.
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0")),
+        # Unset: limits are on, except in an app built with TESTING (tests opt in).
+        **({"RATE_LIMITS_ENABLED": _env_bool("RATE_LIMITS", True)} if _env("RATE_LIMITS") else {}),
     }

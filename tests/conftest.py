@@ -16,11 +16,17 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+from hypothesis import HealthCheck, settings
 
 from competition.app import create_app
 from competition.config import sqlalchemy_url
 from competition.extensions import db
 from tests import factories
+
+# The suite runs on shared, busy machines (CI runs it twice in parallel workers): timing-based checks
+# of Hypothesis would fail tests for the machine's load, not for the code.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def database_url(tmp_dir: Path, name: str) -> str:
@@ -77,6 +83,10 @@ def migrated_app(url: str, instance: Path, **overrides) -> Flask:
         "INSTANCE_PATH": str(instance),
         "SHOW_DEMO_LOGINS": False,
         "SERVER_NAME": None,
+        # Background jobs run inline, inside the test's transaction (see competition/jobs/queue.py).
+        "JOBS_EAGER": True,
+        "REDIS_URL": None,
+        "PDF_PROCESSES": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -240,3 +240,109 @@ def make_world() -> World:
             other_body, status=ContestStatus.REGISTRATION_OPEN, name="2026年公开报名测试竞赛"
         ),
     )
+
+
+# ---- marking and results ---------------------------------------------------------------------------
+
+
+def make_entry(
+    event: Event,
+    unit: Unit | None,
+    *,
+    number: str,
+    station: int | None = None,
+    name: str = "李四",
+    not_ranked: bool = False,
+) -> Registration:
+    """An approved entry of one competitor with its competitor number and station from the draw."""
+    person = make_competitor(unit, name=name) if unit is not None else None
+    registration = Registration(
+        event=event,
+        unit=unit,
+        status=RegistrationStatus.APPROVED,
+        channel=RegistrationChannel.UNIT,
+        eligible=True,
+        eligibility_problems=[],
+        not_ranked_for_awards=not_ranked,
+        competitor_number=number,
+        station=station,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    if person is not None:
+        registration.members = [
+            RegistrationMember(event_id=event.id, competitor=person, position=0, active=True)
+        ]
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def marking_scheme_workbook() -> bytes:
+    """A small practical scheme in our template (no theory part: the exam score is imported).
+
+    P1 焊缝外观: P1.1 焊缝成形 (judgement 0–3, 30 marks), P1.2 焊缝余高 (measurement met/not met, 20);
+    P2 安全文明: P2.1 安全文明生产 (judges' marks 0–50, mean). Raw maximum 100.
+    """
+    from competition.scoring.aspects import Aspect, Check, JudgedMark, Judgement
+    from competition.scoring.scheme import Criterion, MarkingScheme, Part
+    from competition.scoring.xlsx_io import AspectInfo, export_scheme_xlsx
+
+    practical = Part(
+        PartKind.PRACTICAL,
+        Decimal(100),
+        (
+            Criterion(
+                "P1",
+                "焊缝外观",
+                (
+                    Aspect("P1.1", "焊缝成形", Decimal(30), Judgement()),
+                    Aspect("P1.2", "焊缝余高", Decimal(20), Check()),
+                ),
+            ),
+            Criterion("P2", "安全文明", (Aspect("P2.1", "安全文明生产", Decimal(50), JudgedMark()),)),
+        ),
+    )
+    scheme = MarkingScheme("焊工（职工组）评分标准", (practical,))
+    descriptors = ("未完成", "基本完成", "完成良好", "完成优秀")
+    return export_scheme_xlsx(scheme, aspects={"P1.1": AspectInfo(descriptors=descriptors)})
+
+
+@dataclass
+class MarkingWorld:
+    """A contest being marked: one event (理论 30 / 实操 70) with a scheme, three judges and a chief
+    judge, and six numbered entries (A01–A06, units 0, 1, 2, 0, 1, 2); judge 1 works for unit 0, so
+    A01 and A04 are kept from them (回避)."""
+
+    body: OrganizingBody
+    organizer: User
+    contest: Contest
+    event: Event
+    judges: list[User]
+    chief: User
+    units: list[Unit]
+    entries: list[Registration]
+
+
+def make_marking_world(*, status: ContestStatus = ContestStatus.MARKING, entries: int = 6) -> MarkingWorld:
+    from competition.marking import services as marking_services
+
+    body = make_body()
+    organizer = make_user(Role.ORGANIZER, body=body)
+    contest = make_contest(body, status=status, starts_on=date(2026, 3, 1))
+    event = make_event(contest)
+    units = [make_unit() for _ in range(3)]
+    judges = [make_user(Role.JUDGE, unit=units[0]), make_user(Role.JUDGE), make_user(Role.JUDGE)]
+    for judge in judges:
+        seat(event, judge)
+    chief = make_user(Role.JUDGE)
+    seat(event, chief, JudgePosition.CHIEF_JUDGE)
+    made = [
+        make_entry(event, units[i % 3], number=f"A{i + 1:02d}", station=i + 1, name=f"选手{i + 1}号")
+        for i in range(entries)
+    ]
+    fitted = marking_services.import_scheme(
+        event, marking_scheme_workbook(), "scheme.xlsx", actor=organizer, now=NOW
+    )
+    assert not fitted.problems, fitted.problems
+    return MarkingWorld(body, organizer, contest, event, judges, chief, units, made)

@@ -71,6 +71,21 @@ def may_judge_event(user: User, event: Event) -> bool:
     return user.role is Role.JUDGE and any(a.user_id == user.id for a in event.judge_assignments)
 
 
+def may_chief_judge_event(user: User, event: Event) -> bool:
+    """Only the event's chief judge (裁判长): completeness, divergence, sign-off, decryption."""
+    from competition.contests.models import JudgePosition
+
+    return user.role is Role.JUDGE and any(
+        a.user_id == user.id and a.position is JudgePosition.CHIEF_JUDGE for a in event.judge_assignments
+    )
+
+
+def may_mark_part(user: User, event: Event, panel_user_ids: frozenset[int]) -> bool:
+    """A judge marks a part only when seated on the event and on that part's panel (``panel_user_ids``,
+    read by the marking service); conflicts of interest with single entries are checked per entry there."""
+    return may_judge_event(user, event) and user.id in panel_user_ids
+
+
 def landing_endpoint(user: User) -> str:
     """The endpoint a user sees first after signing in."""
     return {

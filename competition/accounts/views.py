@@ -21,6 +21,7 @@ from competition.forms import choice, show_domain_error
 from competition.organizations.forms import BodyForm
 from competition.organizations.models import OrganizingBody, Unit
 from competition.organizations.services import save_body
+from competition.security import sign_in_limit
 
 auth = Blueprint("auth", __name__, url_prefix="/auth")
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,6 +44,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @auth.route("/login", methods=["GET", "POST"])
+@sign_in_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(landing_endpoint(current_user)))

@@ -80,12 +80,21 @@ class EventFacts:
 
     ``part_weights`` are percentages (Decimal); ``judges`` counts assigned judges
     including the chief judge; ``has_chief_judge`` whether a 裁判长 is assigned.
+    Results (read by the marking feature): ``results_signed_off`` by the chief judge,
+    ``results_published`` for public notice, ``appeals_close_at`` when the appeal window
+    ends, ``pending_appeals`` not yet ruled, ``awaiting_republication`` after an upheld
+    appeal reopened marks. The defaults describe an event with nothing outstanding.
     """
 
     title: str
     part_weights: tuple[Decimal, ...]
     judges: int
     has_chief_judge: bool
+    results_signed_off: bool = True
+    results_published: bool = True
+    appeals_close_at: datetime | None = None
+    pending_appeals: int = 0
+    awaiting_republication: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,11 +139,26 @@ def blockers(facts: ContestFacts, target: ContestStatus, now: datetime) -> list[
                 reasons.append(f"赛项“{event.title}”尚未指定裁判长。")
             if event.judges < 2:
                 reasons.append(f"赛项“{event.title}”的裁判员少于 2 名（含裁判长）。")
+    elif target is ContestStatus.PUBLIC_NOTICE:
+        for event in facts.events:
+            if not event.results_signed_off:
+                reasons.append(f"赛项“{event.title}”的成绩尚未经裁判长签字确认。")
+            elif not event.results_published:
+                reasons.append(f"赛项“{event.title}”的成绩尚未发布公示。")
     elif target is ContestStatus.FINAL:
         if facts.public_notice_ends_on is None:
             reasons.append("尚未设定公示截止日期。")
         elif today <= facts.public_notice_ends_on:
             reasons.append(f"公示期至 {facts.public_notice_ends_on.isoformat()} 结束，之后才能确认最终成绩。")
+        for event in facts.events:
+            if event.appeals_close_at is not None and now <= event.appeals_close_at:
+                reasons.append(
+                    f"赛项“{event.title}”的申诉期至 {event.appeals_close_at:%Y-%m-%d %H:%M} 结束。"
+                )
+            if event.pending_appeals:
+                reasons.append(f"赛项“{event.title}”有 {event.pending_appeals} 件申诉尚未裁决。")
+            if event.awaiting_republication:
+                reasons.append(f"赛项“{event.title}”申诉成立后尚未重新发布成绩公示。")
     return reasons
 
 

@@ -245,7 +245,10 @@ def delete_event(event: Event, *, actor: User, now: datetime) -> None:
 
 
 def contest_facts(contest: Contest) -> ContestFacts:
-    """Read what the lifecycle rules need from a contest and its events."""
+    """Read what the lifecycle rules need from a contest and its events (results facts from marking)."""
+    from competition.marking.results import results_facts
+
+    results = {e.id: results_facts(e) for e in contest.events}
     return ContestFacts(
         status=contest.status,
         starts_on=contest.starts_on,
@@ -259,6 +262,11 @@ def contest_facts(contest: Contest) -> ContestFacts:
                 part_weights=tuple(Decimal(p.weight) for p in e.parts),
                 judges=len(e.judge_assignments),
                 has_chief_judge=any(a.position is JudgePosition.CHIEF_JUDGE for a in e.judge_assignments),
+                results_signed_off=results[e.id].signed_off,
+                results_published=results[e.id].published,
+                appeals_close_at=results[e.id].appeals_close_at,
+                pending_appeals=results[e.id].pending_appeals,
+                awaiting_republication=results[e.id].awaiting_republication,
             )
             for e in contest.events
         ),

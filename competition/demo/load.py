@@ -221,6 +221,10 @@ class _Builder:
                 unit=unit,
                 status=status,
                 current_level=self.rng.choice(levels),
+                years_in_occupation=self.rng.randint(2, min(25, age_range[0] - 15))
+                if age_range[0] > 17
+                else 0,
+                household_region=unit.region_code,
                 created_at=self.now,
             )
             db.session.add(competitor)
@@ -309,10 +313,10 @@ def load_demo(*, now: datetime) -> DemoSummary:
 
     # Accounts for every role.
     admin = b.user("admin", "系统管理员", Role.ADMIN)
-    b.user("sx-organizer", "周建华", Role.ORGANIZER, body=sx_hrss)
+    sx_organizer = b.user("sx-organizer", "周建华", Role.ORGANIZER, body=sx_hrss)
     b.user("yc-organizer", "钱丽", Role.ORGANIZER, body=yc_hrss)
     b.user("js-organizer", "孙卫东", Role.ORGANIZER, body=js_hrss)
-    b.user("cy-organizer", "冯志强", Role.ORGANIZER, body=sc_housing)
+    cy_organizer = b.user("cy-organizer", "冯志强", Role.ORGANIZER, body=sc_housing)
     b.user("unit-contact", "何晓燕", Role.UNIT_CONTACT, unit=sx_units[0])
 
     # Contest A: 绍兴市焊工职业技能竞赛, open for registration, held in about three weeks.
@@ -373,7 +377,7 @@ def load_demo(*, now: datetime) -> DemoSummary:
         level=SkillLevel.INTERMEDIATE_WORKER,
     )
     b.panel(masonry, "cy-judge", 4, cy_units)
-    b.competitors(
+    masons = b.competitors(
         cy_units,
         37,
         status=Status.EMPLOYEE,
@@ -453,6 +457,10 @@ def load_demo(*, now: datetime) -> DemoSummary:
     b.event(draft, "电工", Group.STAFF, code="6-31-01-03", level=SkillLevel.INTERMEDIATE_WORKER)
 
     db.session.flush()
+    _demo_entries(b, welding, welders, sx_organizer, masonry, masons, cy_organizer)
+    from competition.demo.marking import load_marking_demo
+
+    load_marking_demo(now=b.now)
     record(
         "demo.load",
         actor=admin,
@@ -479,3 +487,49 @@ def load_demo(*, now: datetime) -> DemoSummary:
             summary=f"演示数据：{contest.name}（{contest.status.label}）",
         )
     return b.summary
+
+
+def _demo_entries(
+    b: _Builder,
+    welding: Event,
+    welders: list[Competitor],
+    sx_organizer: User,
+    masonry: Event,
+    masons: list[Competitor],
+    cy_organizer: User,
+) -> None:
+    """Entries through the real services: contest A mid-review (most approved, some waiting, two
+    returned, two short of the required years); contest B approved, drawn and published."""
+    from competition.registration import draw as drawing
+    from competition.registration import services
+    from competition.registration.models import RegistrationChannel
+    from competition.registration.review import RegistrationStatus
+
+    welding.min_years_in_occupation = 2
+    welding.max_age = 55
+    welders[5].years_in_occupation = welders[6].years_in_occupation = 1
+    for index, person in enumerate(welders):
+        channel = RegistrationChannel.SELF if index == 0 else RegistrationChannel.UNIT
+        entry = services.register(welding, [person], channel=channel, actor=None, now=b.now)
+        if index in (3, 4):
+            services.review(
+                entry,
+                RegistrationStatus.RETURNED,
+                reason="请补充职业技能等级证书编号",
+                actor=sx_organizer,
+                now=b.now,
+            )
+        elif index < 44 and entry.eligible:
+            services.review(entry, RegistrationStatus.APPROVED, actor=sx_organizer, now=b.now)
+
+    contest_b = masonry.contest
+    contest_b.status = ContestStatus.REGISTRATION_OPEN  # entries were made while registration was open
+    for person in masons:
+        entry = services.register(masonry, [person], channel=RegistrationChannel.UNIT, actor=None, now=b.now)
+        services.review(entry, RegistrationStatus.APPROVED, actor=cy_organizer, now=b.now)
+    contest_b.status = ContestStatus.REGISTRATION_CLOSED
+    draw = services.commit_draw(
+        masonry, drawing.DrawOptions(number_prefix="C", stations=40), actor=cy_organizer, now=b.now
+    )
+    services.perform_draw(draw, actor=cy_organizer, now=b.now)
+    services.publish_draw(draw, actor=cy_organizer, now=b.now)

@@ -95,10 +95,13 @@ def competitor_home():
                 .order_by(Registration.created_at.desc())
             ).scalars()
         )
+    from competition.registration.tickets import ticket_ready
+
     entered = {e.event_id for e in entries if e.status.value not in ("withdrawn", "rejected")}
     return render_template(
         "me/index.html",
         competitor=competitor,
         entries=entries,
+        ready={e.id for e in entries if ticket_ready(e)},
         events=[e for e in open_events() if e.id not in entered],
     )

@@ -137,3 +137,16 @@ class ImportForm(FlaskForm):
     )
     valid_only = BooleanField(_l("只导入通过检查的行（不勾选则有任何错误都不导入）"))
     submit = SubmitField(_l("上传并检查"))
+
+
+class PhotoForm(FlaskForm):
+    """Upload an ID photo (1-inch, white background)."""
+
+    photo = FileField(
+        _l("证件照（JPEG 或 PNG，白色背景，不超过 2 MB）"),
+        validators=[
+            FileRequired(_l("请选择照片文件。")),
+            FileAllowed(["jpg", "jpeg", "png"], _l("只接受 JPEG 或 PNG 图片。")),
+        ],
+    )
+    submit = SubmitField(_l("上传照片"))

@@ -105,7 +105,7 @@ def import_workbook(
         outcome.rejected.append(
             RowOutcome(
                 problem.row,
-                row.name if row else "",
+                report.names.get(problem.row, ""),
                 row.event_title if row else "",
                 problem.message,
                 problem.column,

@@ -177,6 +177,25 @@ def save_competitor(
     return competitor
 
 
+def set_photo(competitor: Competitor, data: bytes, sha256: str, *, actor: User | None, now: datetime) -> None:
+    """Store a checked photo (see :func:`competition.registration.photos.check_photo`); audited by hash."""
+    before = competitor.photo_sha256
+    competitor.photo = data
+    competitor.photo_sha256 = sha256
+    competitor.updated_at = now
+    db.session.flush()
+    record(
+        "competitor.photo",
+        actor=actor,
+        now=now,
+        object_type="competitor",
+        object_id=competitor.id,
+        summary=f"更新 {competitor.name} 的证件照",
+        before={"photo_sha256": before},
+        after={"photo_sha256": sha256},
+    )
+
+
 def _masked(number: str | None) -> str | None:
     from competition.privacy import mask_id_number
 

@@ -30,6 +30,7 @@ from competition.registration.forms import (
     DrawForm,
     EligibilityForm,
     ImportForm,
+    PhotoForm,
     ProfileForm,
     ReviewForm,
     SignUpForm,
@@ -37,10 +38,12 @@ from competition.registration.forms import (
 from competition.registration.idnumbers import IdType
 from competition.registration.models import Registration, RegistrationChannel
 from competition.registration.review import MOVES, RegistrationStatus
+from competition.security import public_lookup_limit
 
 signup = Blueprint("signup", __name__)
 my_entries = Blueprint("my_entries", __name__, url_prefix="/me")
 unit_entries = Blueprint("unit_entries", __name__, url_prefix="/unit")
+ticket_check = Blueprint("ticket_check", __name__, url_prefix="/tickets")
 entries = Blueprint("entries", __name__, url_prefix="/manage")
 
 
@@ -142,6 +145,68 @@ def profile():
     return render_template("registration/profile.html", form=form)
 
 
+@my_entries.route("/photo", methods=["GET", "POST"])
+@require(Permission.COMPETE)
+def photo():
+    from competition.registration.photos import check_photo
+
+    competitor = _my_competitor()
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            checked = check_photo(form.photo.data.read(4 * 2**20))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            services.set_photo(competitor, checked.data, checked.sha256, actor=current_user, now=clock.now())
+            db.session.commit()
+            flash(_("照片已更新。"), "success")
+            return redirect(url_for("me.index"))
+    return render_template("registration/photo.html", form=form, competitor=competitor)
+
+
+@my_entries.route("/photo.jpg")
+@require(Permission.COMPETE)
+def photo_image():
+    competitor = _my_competitor()
+    if competitor.photo is None:
+        abort(404)
+    response = send_file(io.BytesIO(competitor.photo), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@my_entries.route("/registrations/<int:registration_id>/ticket.pdf")
+@require(Permission.COMPETE)
+def ticket(registration_id: int):
+    from competition.pdf.render import render
+    from competition.registration.tickets import admission_ticket, ticket_code, ticket_ready
+
+    registration = _my_registration(registration_id)
+    if not ticket_ready(registration):
+        flash(_("报名审核通过并公布抽签结果后才能下载准考证。"), "info")
+        return redirect(url_for("me.index"))
+    member = next(m for m in registration.members if m.competitor_id == current_user.competitor.id)
+    code = ticket_code(member, current_app.config["SECRET_KEY"])
+    pdf = render(
+        admission_ticket(member, verify_url=url_for("ticket_check.verify", code=code, _external=True))
+    )
+    name = f"准考证-{registration.event.title}-{registration.competitor_number}.pdf"
+    return send_file(io.BytesIO(pdf.data), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@ticket_check.route("/<code>")
+@public_lookup_limit
+def verify(code: str):
+    from competition.registration.tickets import read_ticket_code
+
+    try:
+        member = read_ticket_code(code, current_app.config["SECRET_KEY"])
+    except DomainError as error:
+        return render_template("registration/ticket_check.html", member=None, message=error.message), 404
+    return render_template("registration/ticket_check.html", member=member, message=None)
+
+
 @my_entries.route("/events/<int:event_id>/register", methods=["POST"])
 @require(Permission.COMPETE)
 def register(event_id: int):
@@ -216,10 +281,9 @@ def registrations(event_id: int):
             .group_by(Registration.status)
         ).all()
     )
-    moves = {
-        s: [t for (f, t) in MOVES if f is s and t is not RegistrationStatus.WITHDRAWN]
-        for s in RegistrationStatus
-    }
+    # Withdrawing and resubmitting are the entrant's moves, not the reviewer's.
+    entrant_moves = {RegistrationStatus.WITHDRAWN, RegistrationStatus.SUBMITTED}
+    moves = {s: [t for (f, t) in MOVES if f is s and t not in entrant_moves] for s in RegistrationStatus}
     return render_template(
         "registration/manage_list.html",
         event=event,
@@ -413,6 +477,22 @@ def draw_step(event_id: int, action: str):
         db.session.commit()
         flash(_("抽签完成，种子已公开。") if action == "perform" else _("抽签结果已公布。"), "success")
     return redirect(url_for("entries.draw", event_id=event.id))
+
+
+@entries.route("/events/<int:event_id>/tickets", methods=["POST"])
+@require(Permission.MANAGE_CONTESTS)
+def event_tickets(event_id: int):
+    from competition.jobs import queue
+
+    event = managed_event_or_404(event_id)
+    state = queue.enqueue(
+        current_app,
+        "admission_tickets",
+        owner=f"user:{current_user.id}",
+        event_id=event.id,
+        base_url=request.url_root,
+    )
+    return redirect(url_for("jobs.show", job_id=state.id))
 
 
 @entries.route("/events/<int:event_id>/registrations.xlsx")

@@ -29,8 +29,8 @@ import unicodedata
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from openpyxl import Workbook, load_workbook
@@ -309,6 +309,8 @@ class WorkbookReport:
     rows: tuple[RegistrationRow, ...] = ()
     problems: tuple[RowProblem, ...] = ()
     file_error: str | None = None
+    #: The 姓名 cell of every data row as typed (row number → text), so a report can name rejected rows.
+    names: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def bad_rows(self) -> tuple[int, ...]:
@@ -1387,10 +1389,16 @@ def parse_workbook(
         positions=sheet.positions,
         date_warnings=sheet.date_warnings,
     )
-    parsed = [_parse_row(number, values, context) for number, values in sheet.rows]
+    parsed = []
+    names: dict[int, str] = {}
+    name_index = [column.key for column in COLUMNS].index("name")
+    for number, values in sheet.rows:
+        parsed.append(_parse_row(number, values, context))
+        raw = values[name_index]
+        names[number] = "" if raw is None else str(raw).strip()[:60]
     problems = [problem for item in parsed for problem in item.problems]
     problems += _cross_row_problems(parsed, team_sizes)
     order = {column.header: index for index, column in enumerate(COLUMNS)}
     problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
     rows = tuple(item.row for item in parsed if item.row is not None)
-    return WorkbookReport(rows=rows, problems=tuple(problems))
+    return WorkbookReport(rows=rows, problems=tuple(problems), names=names)

@@ -82,7 +82,41 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     ),
     "unit_entries.template": ("GET", "/unit/contests/{public_contest}/template.xlsx", frozenset({UNIT})),
     "unit_entries.batch_import": ("GET", "/unit/contests/{public_contest}/import", frozenset({UNIT})),
+    "my_entries.photo": ("GET", "/me/photo", frozenset({COMPETITOR})),
+    "my_entries.photo_image": ("GET", "/me/photo.jpg", frozenset()),  # no photo uploaded yet: 404
+    # the entry is not approved and drawn yet: the competitor is sent back to /me/ with a message
+    "my_entries.ticket": ("GET", "/me/registrations/{registration}/ticket.pdf", frozenset({COMPETITOR})),
+    "ticket_check.verify": ("GET", "/tickets/forged-code", frozenset()),
+    # the world's draw is not published: the job is started for owners, and fails with a reason
+    "entries.event_tickets": ("POST", "/manage/events/{event}/tickets", CONTEST_OWNERS),
+    "jobs.show": ("GET", "/jobs/" + "0" * 32, frozenset()),  # nobody's job: 404 for everyone
+    "jobs.download": ("GET", "/jobs/" + "0" * 32 + "/download", frozenset()),
     "judge.index": ("GET", "/judge/", frozenset({JUDGE, CHIEF})),
+    # Marking and results. The world's event has no scheme and no numbered entry, so the pages that need
+    # one answer 404 for everyone (their positive cases are in tests/scoring/test_marking_*.py).
+    "marking.event_home": ("GET", "/judge/marking/events/{event}", frozenset({JUDGE, CHIEF})),
+    "marking.scheme_tree": ("GET", "/judge/marking/events/{event}/scheme", frozenset()),
+    "marking.grid": ("GET", "/judge/marking/events/{event}/practical/grid", frozenset({JUDGE, CHIEF})),
+    "marking.save_mark": ("POST", "/judge/marking/events/{event}/marks", frozenset()),
+    "marking.submit": ("POST", "/judge/marking/events/{event}/practical/submit", frozenset({JUDGE, CHIEF})),
+    "chief.desk": ("GET", "/judge/chief/events/{event}", frozenset({CHIEF})),
+    "chief.rescore": ("POST", "/judge/chief/events/{event}/rescore", frozenset()),
+    "chief.override": ("POST", "/judge/chief/events/{event}/conflicts", frozenset()),
+    "chief.sign_off_part": ("POST", "/judge/chief/events/{event}/practical/sign-off", frozenset({CHIEF})),
+    "chief.unlock_part": ("POST", "/judge/chief/events/{event}/practical/unlock", frozenset({CHIEF})),
+    "chief.sign_off_event": ("POST", "/judge/chief/events/{event}/sign-off", frozenset({CHIEF})),
+    "chief.unlock_event": ("POST", "/judge/chief/events/{event}/unlock", frozenset({CHIEF})),
+    "chief.decrypt": ("POST", "/judge/chief/events/{event}/decrypt", frozenset({CHIEF})),
+    "chief.entry_marks": ("GET", "/judge/chief/events/{event}/entries/{registration}", frozenset()),
+    "results.scheme": ("GET", "/manage/events/{event}/scheme", CONTEST_OWNERS),
+    "results.scheme_file": ("GET", "/manage/events/{event}/scheme.xlsx", frozenset()),
+    "results.panels": ("GET", "/manage/events/{event}/panels", CONTEST_OWNERS),
+    "results.theory": ("GET", "/manage/events/{event}/theory", CONTEST_OWNERS),
+    "results.event_results": ("GET", "/manage/events/{event}/results", CONTEST_OWNERS),
+    "results.publish": ("POST", "/manage/events/{event}/results/publish", CONTEST_OWNERS),
+    "results.results_file": ("GET", "/manage/events/{event}/results/MARKS.csv", CONTEST_OWNERS),
+    "results.record_appeal": ("POST", "/manage/events/{event}/appeals", CONTEST_OWNERS),
+    "results.rule_appeal": ("POST", "/manage/appeals/999999/ruling", frozenset()),
     "unit.index": ("GET", "/unit/", frozenset({UNIT})),
     "me.index": ("GET", "/me/", frozenset({COMPETITOR})),
 }

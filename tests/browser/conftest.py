@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the app served on 127.0.0.1 with the demo loaded."""
     instance = tmp_path_factory.mktemp("browser-instance")
-    app = migrated_app(database_url(instance, "browser"), instance)
+    app = migrated_app(database_url(instance, "browser"), instance, JOBS_EAGER=False, PDF_PROCESSES=2)
     with app.app_context():
         load_demo(now=clock.now())
         db.session.commit()

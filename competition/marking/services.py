@@ -1,0 +1,1194 @@
+"""Marking services: schemes, panels, conflicts of interest, mark entry with history, submission, and the
+chief judge's completeness, divergence, re-score, sign-off and decryption. They flush and audit; views
+commit once.
+
+**Conflicts of interest.** A judge whose unit is the unit of an entry (the entry's unit or a member's) is
+kept off that entry: the entry is not in their grid, saving a mark for it is refused, and their slot is
+not required. The panel's aggregation for that entry runs over the judges who may mark it. The chief judge
+may override with a reason (audited).
+
+**Stale edits.** Every mark row has a ``version``; a save names the version it was typed over (0 for a new
+mark) and the row is changed with ``UPDATE … WHERE version = :expected``, so a second tab or a second
+judge gets :class:`StaleMark` (HTTP 409) with the current value instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from competition.accounts.models import User
+from competition.audit.services import record
+from competition.contests.lifecycle import ContestStatus
+from competition.contests.models import Event, EventPart, JudgePosition
+from competition.domain import PartKind
+from competition.errors import DomainError
+from competition.extensions import db
+from competition.marking import schemes
+from competition.marking.models import (
+    ConflictOverride,
+    EventMarking,
+    EventScheme,
+    Mark,
+    MarkHistory,
+    MarkSource,
+    PanelSeat,
+    PartSignOff,
+    PartSubmission,
+    RescoreRequest,
+)
+from competition.registration.models import Registration, RegistrationMember
+from competition.registration.review import RegistrationStatus
+from competition.scoring.aggregate import Aggregation, aggregate
+from competition.scoring.aspects import Aspect, AspectKind
+from competition.scoring.deductions import Deductions
+from competition.scoring.files import MarkRow, build_sheets
+from competition.scoring.marks import Divergence, Sheet, find_divergences
+from competition.scoring.scheme import Criterion, Part
+
+#: Contest stages in which marks may be entered.
+MARKING_STATUSES = frozenset({ContestStatus.IN_PROGRESS, ContestStatus.MARKING, ContestStatus.PUBLIC_NOTICE})
+#: Contest stages in which a scheme may be (re)imported.
+SCHEME_STATUSES = frozenset(
+    {
+        ContestStatus.DRAFT,
+        ContestStatus.REGISTRATION_OPEN,
+        ContestStatus.REGISTRATION_CLOSED,
+        ContestStatus.IN_PROGRESS,
+        ContestStatus.MARKING,
+    }
+)
+
+
+class StaleMark(DomainError):
+    """The mark changed since the page showed it; ``current`` is the mark now stored (or ``None``)."""
+
+    def __init__(self, current: Mark | None) -> None:
+        who = ""
+        if current is not None and current.updated_by_id is not None:
+            user = db.session.get(User, current.updated_by_id)
+            who = f"（{user.display_name}，{current.updated_at:%H:%M:%S}）" if user else ""
+        shown = "空" if current is None or current.value is None else current.value
+        super().__init__(
+            f"这项成绩已被修改{who}，现为“{shown}”。您输入的值没有保存，仍保留在输入框中；请核对后再次保存。"
+        )
+        self.current = current
+
+
+# ---- the event's marking record and scheme --------------------------------------------------------
+
+
+def marking_of(event: Event) -> EventMarking:
+    """The event's marking settings and state, created with defaults when missing."""
+    found = db.session.execute(sa.select(EventMarking).where(EventMarking.event_id == event.id)).scalar()
+    if found is None:
+        found = EventMarking(event=event, award_sizes=["1", "2", "3"], appeal_window_hours=2)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def stored_scheme(event: Event) -> EventScheme | None:
+    """The event's stored scheme row, or ``None``."""
+    return db.session.execute(sa.select(EventScheme).where(EventScheme.event_id == event.id)).scalar()
+
+
+def loaded_scheme(event: Event) -> schemes.Loaded | None:
+    """The event's scheme as the core's objects (parsed once per process), or ``None``."""
+    sha256 = db.session.execute(
+        sa.select(EventScheme.sha256).where(EventScheme.event_id == event.id)
+    ).scalar()
+    if sha256 is None:
+        return None
+    found = schemes.cached(sha256)  # the workbook blob is read only on a cache miss
+    if found is not None:
+        return found
+    row = stored_scheme(event)
+    return schemes.load(row.workbook, row.sha256)
+
+
+def require_scheme(event: Event) -> schemes.Loaded:
+    """The event's scheme; :class:`DomainError` when none was imported."""
+    loaded = loaded_scheme(event)
+    if loaded is None:
+        raise DomainError(f"赛项“{event.title}”还没有评分标准。")
+    return loaded
+
+
+def _part_specs(event: Event) -> list[schemes.PartSpec]:
+    return [schemes.PartSpec(p.kind, Decimal(p.weight), Decimal(p.pass_mark)) for p in event.parts]
+
+
+def import_scheme(event: Event, data: bytes, filename: str, *, actor: User, now: datetime) -> schemes.Fitted:
+    """Read an uploaded workbook (our template or CIS), fit it to the event's parts and store it.
+
+    All-or-nothing: when ``fitted.problems`` is non-empty nothing is stored. Raises :class:`DomainError`
+    when the contest is past marking, the event has no parts, or marks already exist (a scheme under
+    existing marks would change their meaning).
+    """
+    if event.contest.status not in SCHEME_STATUSES:
+        raise DomainError(f"竞赛处于“{event.contest.status.label}”阶段，评分标准已不能更换。")
+    if not event.parts:
+        raise DomainError("请先为赛项设置考核部分和权重。")
+    has_marks = db.session.execute(
+        sa.select(Mark.id).where(Mark.event_id == event.id, Mark.value.is_not(None)).limit(1)
+    ).scalar()
+    if has_marks is not None:
+        raise DomainError("本赛项已有评分记录，不能再更换评分标准。")
+    fitted = schemes.fit_upload(data, _part_specs(event), name=event.title)
+    if fitted.problems or fitted.workbook is None or fitted.loaded is None:
+        return fitted
+    row = stored_scheme(event)
+    before = None if row is None else {"sha256": row.sha256, "file": row.source_filename}
+    if row is None:
+        row = EventScheme(event=event)
+        db.session.add(row)
+    row.name = fitted.loaded.scheme.name[:200]
+    row.layout = fitted.layout or "template"
+    row.source_filename = (filename or "scheme.xlsx")[:200]
+    row.workbook = fitted.workbook
+    row.sha256 = hashlib.sha256(fitted.workbook).hexdigest()
+    row.aspect_count = sum(1 for _ in fitted.loaded.scheme.aspects())
+    row.imported_at = now
+    row.imported_by_id = actor.id
+    db.session.flush()
+    record(
+        "scheme.import",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        contest_id=event.contest_id,
+        summary=f"导入 {event.title} 的评分标准（{row.source_filename}，{row.aspect_count} 个评分项）",
+        before=before,
+        after={"sha256": row.sha256, "file": row.source_filename, "layout": row.layout},
+    )
+    return fitted
+
+
+# ---- entries, panels and conflicts ------------------------------------------------------------------
+
+
+def marked_entries(event: Event) -> list[Registration]:
+    """The entries that are marked: approved and numbered by the draw, by competitor number."""
+    return list(
+        db.session.execute(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.APPROVED,
+                Registration.competitor_number.is_not(None),
+            )
+            .options(sa.orm.selectinload(Registration.members).selectinload(RegistrationMember.competitor))
+            .order_by(Registration.competitor_number)
+        ).scalars()
+    )
+
+
+def event_part(event: Event, kind: PartKind) -> EventPart:
+    """The event's part of that kind; :class:`DomainError` when it has none."""
+    for part in event.parts:
+        if part.kind is kind:
+            return part
+    raise DomainError(f"赛项没有{kind.label}部分。")
+
+
+def panel_of(part: EventPart) -> list[User]:
+    """The judges of a part's panel: those seated on it explicitly, else every judge of the event who is
+    not the chief judge (the chief judge checks and signs off; seat them explicitly to mark)."""
+    seats = list(
+        db.session.execute(
+            sa.select(User)
+            .join(PanelSeat, PanelSeat.user_id == User.id)
+            .where(PanelSeat.event_part_id == part.id)
+        ).scalars()
+    )
+    if seats:
+        return sorted(seats, key=lambda u: u.id)
+    return sorted(
+        (a.user for a in part.event.judge_assignments if a.position is JudgePosition.JUDGE),
+        key=lambda u: u.id,
+    )
+
+
+def set_panel(part: EventPart, user_ids: Iterable[int], *, actor: User, now: datetime) -> None:
+    """Seat exactly ``user_ids`` (judges of the event) on the part's panel; audited.
+
+    Raises :class:`DomainError` for someone not on the event's panel, an empty panel, or a signed-off part.
+    """
+    event = part.event
+    wanted = set(user_ids)
+    judges = {a.user_id: a.user for a in event.judge_assignments}
+    strangers = wanted - set(judges)
+    if strangers:
+        raise DomainError("只能从本赛项的裁判组中选择。")
+    if not wanted:
+        raise DomainError(f"{part.kind.label}的评分组至少需要一名裁判。")
+    if _signed_off(part):
+        raise DomainError(f"{part.kind.label}已签字确认，不能调整评分组。")
+    before = sorted(u.id for u in panel_of(part))
+    db.session.execute(sa.delete(PanelSeat).where(PanelSeat.event_part_id == part.id))
+    for user_id in sorted(wanted):
+        db.session.add(PanelSeat(event_part_id=part.id, user_id=user_id))
+    db.session.flush()
+    record(
+        "panel.set",
+        actor=actor,
+        now=now,
+        object_type="event_part",
+        object_id=part.id,
+        contest_id=event.contest_id,
+        summary=f"{event.title} {part.kind.label}评分组：{'、'.join(judges[i].display_name for i in sorted(wanted))}",
+        before={"judges": before},
+        after={"judges": sorted(wanted)},
+    )
+
+
+def entry_units(registration: Registration) -> set[int]:
+    """The units an entry belongs to: the entry's own and its members'."""
+    units = {m.competitor.unit_id for m in registration.members if m.competitor.unit_id is not None}
+    if registration.unit_id is not None:
+        units.add(registration.unit_id)
+    return units
+
+
+def is_conflicted(judge: User, registration: Registration) -> bool:
+    """True when the judge's unit is one of the entry's units (回避)."""
+    return judge.unit_id is not None and judge.unit_id in entry_units(registration)
+
+
+def overrides_of(event: Event) -> set[tuple[int, int]]:
+    """(registration id, judge id) pairs the chief judge has cleared despite a conflict."""
+    rows = db.session.execute(
+        sa.select(ConflictOverride.registration_id, ConflictOverride.user_id)
+        .join(Registration, Registration.id == ConflictOverride.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    return {(r, u) for r, u in rows}
+
+
+def may_mark_entry(judge: User, registration: Registration, overrides: set[tuple[int, int]]) -> bool:
+    """Whether conflicts of interest let the judge mark the entry."""
+    return not is_conflicted(judge, registration) or (registration.id, judge.id) in overrides
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A judge kept off an entry, and whether the chief judge has overridden it."""
+
+    registration: Registration
+    judge: User
+    overridden: bool
+
+
+def conflicts(event: Event) -> list[Conflict]:
+    """Every (entry, panel judge) conflict of the event, by competitor number then judge."""
+    overrides = overrides_of(event)
+    judges = sorted({a.user for a in event.judge_assignments}, key=lambda u: u.id)
+    found = []
+    for registration in marked_entries(event):
+        for judge in judges:
+            if is_conflicted(judge, registration):
+                found.append(Conflict(registration, judge, (registration.id, judge.id) in overrides))
+    return found
+
+
+def override_conflict(
+    registration: Registration, judge: User, reason: str, *, actor: User, now: datetime
+) -> ConflictOverride:
+    """Let ``judge`` mark ``registration`` despite a conflict; the chief judge gives a reason. Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("解除回避须填写原因。", field="reason")
+    if not is_conflicted(judge, registration):
+        raise DomainError("该裁判与这名选手没有利益冲突，无须解除回避。")
+    existing = db.session.execute(
+        sa.select(ConflictOverride).where(
+            ConflictOverride.registration_id == registration.id, ConflictOverride.user_id == judge.id
+        )
+    ).scalar()
+    if existing is not None:
+        raise DomainError("已经解除过这项回避。")
+    row = ConflictOverride(
+        registration_id=registration.id,
+        user_id=judge.id,
+        reason=reason[:300],
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "conflict.override",
+        actor=actor,
+        now=now,
+        object_type="registration",
+        object_id=registration.id,
+        contest_id=registration.event.contest_id,
+        summary=f"{registration.event.title}：准许 {judge.display_name} 为 {registration.competitor_number} 号评分（解除回避）",
+        after={"judge_id": judge.id, "reason": reason},
+    )
+    return row
+
+
+# ---- state of parts ---------------------------------------------------------------------------------
+
+
+def _signed_off(part: EventPart) -> PartSignOff | None:
+    return db.session.execute(sa.select(PartSignOff).where(PartSignOff.event_part_id == part.id)).scalar()
+
+
+def sign_off_of(part: EventPart) -> PartSignOff | None:
+    """The part's sign-off, or ``None`` while it is open."""
+    return _signed_off(part)
+
+
+def submitted_judges(part: EventPart) -> set[int]:
+    """Ids of the judges who have submitted the part."""
+    return set(
+        db.session.execute(
+            sa.select(PartSubmission.judge_id).where(PartSubmission.event_part_id == part.id)
+        ).scalars()
+    )
+
+
+def open_rescores(event: Event, *, judge: User | None = None) -> list[RescoreRequest]:
+    """Unresolved re-score requests of the event (of one judge when given)."""
+    query = sa.select(RescoreRequest).where(
+        RescoreRequest.event_id == event.id, RescoreRequest.resolved_at.is_(None)
+    )
+    if judge is not None:
+        query = query.where(RescoreRequest.judge_id == judge.id)
+    return list(db.session.execute(query.order_by(RescoreRequest.id)).scalars())
+
+
+def part_aspects(loaded: schemes.Loaded, kind: PartKind) -> list[Aspect]:
+    """The aspects of the scheme's part of that kind, depth first."""
+    return list(loaded.scheme.part(kind).aspects())
+
+
+def is_exam_part(loaded: schemes.Loaded, kind: PartKind) -> bool:
+    """True for a theory part whose only aspect is the exam system's score (imported, not marked)."""
+    return kind is PartKind.THEORY and schemes.exam_aspect(loaded.scheme) is not None
+
+
+# ---- mark values, checked by the core --------------------------------------------------------------
+
+_FINDING = re.compile(r"^\s*([^=\s]+)\s*=\s*([^=\s]+)\s*$")
+_SEPARATORS = re.compile(r"[;；,，\s]+")
+
+
+def _finding_rows(text: str, base: dict) -> list[MarkRow]:
+    if text in {"0", "无"}:
+        return [MarkRow(**base)]
+    rows = []
+    for piece in _SEPARATORS.split(text.replace(" = ", "=")):
+        if not piece:
+            continue
+        match = _FINDING.match(piece)
+        if match is None:
+            raise DomainError(f"扣分记录写作“规则编号=数量”，如 Q1=2；无扣分填 0：“{piece}”")
+        rows.append(MarkRow(**base, rule=match.group(1), value=match.group(2)))
+    return rows
+
+
+def mark_rows(
+    entry: str, kind: PartKind, aspect: Aspect, judge_code: str | None, value: str
+) -> list[MarkRow]:
+    """The MARKS.csv rows recording one stored mark value."""
+    base = {"entry": entry, "part": kind, "aspect": aspect.code, "judge": judge_code or ""}
+    if isinstance(aspect.rule, Deductions):
+        return _finding_rows(value, base)
+    return [MarkRow(**base, value=value)]
+
+
+def _canonical(aspect: Aspect, text: str) -> str:
+    text = text.strip().replace("／", "/")
+    if isinstance(aspect.rule, Deductions):
+        if text in {"0", "无"}:
+            return "0"
+        return ";".join(
+            f"{r.rule}={r.value}" for r in _finding_rows(text, {"entry": "-", "aspect": aspect.code})
+        )
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    plain = format(number, "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
+
+
+def check_value(loaded: schemes.Loaded, aspect_code: str, value: str, judge_code: str | None) -> str:
+    """The canonical text of ``value`` for the aspect, after the core has accepted it.
+
+    The value goes through the same parser as MARKS.csv (:func:`competition.scoring.files.build_sheets`)
+    and is then marked by the aspect's rule, so range, step (whole 0–3 scores), grades and deduction
+    codes are the core's checks. Raises :class:`DomainError` with a Chinese message.
+    """
+    kind, aspect = loaded.aspects[aspect_code]
+    text = _canonical(aspect, value)
+    judged = aspect.kind is AspectKind.JUDGEMENT
+    try:
+        rows = mark_rows("-", kind, aspect, (judge_code or "J") if judged else None, text)
+        sheet = build_sheets(rows, loaded.scheme, file="成绩").sheets[0]
+        aspect.evaluate(sheet.observations[aspect_code], default=Aggregation.MEAN)
+    except DomainError as error:
+        message = error.message.split("：", 1)[1] if error.message.startswith("成绩 第") else error.message
+        raise DomainError(f"{aspect.code} {aspect.name}：{message}", field="value") from None
+    return text
+
+
+# ---- saving a mark ----------------------------------------------------------------------------------
+
+
+def begin_write() -> None:
+    """Start a writing transaction that holds the database's write lock from its first statement.
+
+    Only SQLite needs it: a transaction that reads first and writes later must upgrade its lock, and two
+    such requests at once deadlock (SQLite answers "database is locked" at once instead of waiting). A
+    no-op UPDATE as the first statement takes the write lock up front, so concurrent autosaves queue on
+    the busy timeout. Ends the current transaction, which must hold nothing unsaved.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+        session.execute(sa.text("UPDATE mark SET version = version WHERE 0"))
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """A saved mark: its id, value and new version."""
+
+    mark_id: int
+    value: str | None
+    version: int
+
+
+def _find_mark(registration_id: int, aspect_code: str, judge_id: int | None) -> Mark | None:
+    query = sa.select(Mark).where(Mark.registration_id == registration_id, Mark.aspect_code == aspect_code)
+    query = query.where(Mark.judge_id.is_(None) if judge_id is None else Mark.judge_id == judge_id)
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar()
+
+
+def write_mark(
+    registration: Registration,
+    aspect_code: str,
+    judge_id: int | None,
+    value: str | None,
+    *,
+    expected_version: int,
+    actor: User | None,
+    now: datetime,
+    source: MarkSource,
+    reason: str | None = None,
+) -> SaveOutcome:
+    """Create or change one mark row if it is still at ``expected_version`` (0 = not yet recorded), and
+    keep the new value in the history. Raises :class:`StaleMark` otherwise. No permission checks: the
+    callers (:func:`save_mark`, imports) make them."""
+    actor_id = getattr(actor, "id", None)
+    if expected_version == 0:
+        mark = Mark(
+            event_id=registration.event_id,
+            registration_id=registration.id,
+            aspect_code=aspect_code,
+            judge_id=judge_id,
+            value=value,
+            version=1,
+            updated_at=now,
+            updated_by_id=actor_id,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(mark)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            raise StaleMark(_find_mark(registration.id, aspect_code, judge_id)) from None
+        version = 1
+    else:
+        mark_id = db.session.execute(
+            sa.update(Mark)
+            .where(
+                Mark.registration_id == registration.id,
+                Mark.aspect_code == aspect_code,
+                Mark.judge_id.is_(None) if judge_id is None else Mark.judge_id == judge_id,
+                Mark.version == expected_version,
+            )
+            .values(value=value, version=Mark.version + 1, updated_at=now, updated_by_id=actor_id)
+            .returning(Mark.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if mark_id is None:
+            raise StaleMark(_find_mark(registration.id, aspect_code, judge_id))
+        mark = db.session.get(Mark, mark_id, populate_existing=True)
+        version = expected_version + 1
+    db.session.add(
+        MarkHistory(
+            mark_id=mark.id,
+            version=version,
+            value=value,
+            source=source,
+            reason=(reason or None) and reason[:300],
+            changed_at=now,
+            changed_by_id=actor_id,
+        )
+    )
+    db.session.flush()
+    return SaveOutcome(mark.id, value, version)
+
+
+def save_mark(
+    event: Event,
+    registration: Registration,
+    aspect_code: str,
+    value: str | None,
+    *,
+    judge: User,
+    expected_version: int,
+    now: datetime,
+) -> SaveOutcome:
+    """A judge records (or clears, ``value`` empty) one mark from the grid.
+
+    Checks, each with a Chinese :class:`DomainError`: the contest is being marked; the entry is an
+    approved, numbered entry of the event; the aspect is in the scheme and its part is open; the judge
+    sits on that part's panel, is not kept off the entry by a conflict, and has not yet submitted the
+    part (unless the chief judge asked them to re-score this mark); the value passes the core's checks.
+    A stale ``expected_version`` raises :class:`StaleMark`. Saving resolves the judge's open re-score
+    request for the mark.
+    """
+    if event.contest.status not in MARKING_STATUSES:
+        raise DomainError(f"竞赛处于“{event.contest.status.label}”阶段，不能录入成绩。")
+    if (
+        registration.event_id != event.id
+        or registration.status is not RegistrationStatus.APPROVED
+        or not registration.competitor_number
+    ):
+        raise DomainError("没有这名参赛选手。")
+    loaded = require_scheme(event)
+    if aspect_code not in loaded.aspects:
+        raise DomainError(f"评分标准中没有评分项 {aspect_code}。")
+    kind, aspect = loaded.aspects[aspect_code]
+    if is_exam_part(loaded, kind):
+        raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
+    part = event_part(event, kind)
+    state = marking_of(event)
+    if state.signed_off_at is not None or _signed_off(part) is not None:
+        raise DomainError(f"{kind.label}的成绩已由裁判长签字确认并锁定。")
+    panel_ids = {u.id for u in panel_of(part)}
+    if judge.id not in panel_ids:
+        raise DomainError(f"您不在{kind.label}的评分组中。")
+    if not may_mark_entry(judge, registration, overrides_of(event)):
+        raise DomainError("您与这名选手来自同一单位，须回避，不能为其评分。")
+    judged = aspect.kind is AspectKind.JUDGEMENT
+    judge_id = judge.id if judged else None
+    requests = [
+        r
+        for r in open_rescores(event, judge=judge)
+        if r.registration_id == registration.id and r.aspect_code == aspect_code
+    ]
+    if judge.id in submitted_judges(part) and not requests:
+        raise DomainError(f"您已提交{kind.label}的评分；只有裁判长要求重新评分的项目才能修改。")
+    text = None
+    if value is not None and value.strip():
+        text = check_value(loaded, aspect_code, value, judge.username)
+    if requests and text is None:
+        raise DomainError("重新评分须填写新的成绩。")
+    outcome = write_mark(
+        registration,
+        aspect_code,
+        judge_id,
+        text,
+        expected_version=expected_version,
+        actor=judge,
+        now=now,
+        source=MarkSource.RESCORE if requests else MarkSource.ENTRY,
+        reason="；".join(r.reason for r in requests) or None,
+    )
+    for request_row in requests:
+        request_row.resolved_at = now
+    db.session.flush()
+    return outcome
+
+
+def history_of(mark_id: int) -> list[MarkHistory]:
+    """Every value a mark has had, oldest first."""
+    return list(
+        db.session.execute(
+            sa.select(MarkHistory).where(MarkHistory.mark_id == mark_id).order_by(MarkHistory.version)
+        ).scalars()
+    )
+
+
+# ---- the grid --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A grid cell: the stored value (``None`` = empty) and the version to send back."""
+
+    value: str | None
+    version: int
+    rescore: str | None = None
+
+
+@dataclass
+class Grid:
+    """What one judge sees for one part (optionally one criterion): entries they may mark (numbers and
+    stations only), aspects with their inputs, and their cells. ``readonly`` after submission or lock."""
+
+    event: Event
+    part: EventPart
+    criteria: list[Criterion]
+    criterion: Criterion | None
+    aspects: list[Aspect]
+    inputs: dict[str, schemes.InputSpec]
+    entries: list[Registration]
+    cells: dict[tuple[int, str], Cell]
+    submitted: bool
+    locked: bool
+    kept_off: int
+    rescores: list[RescoreRequest] = field(default_factory=list)
+
+    def editable(self, registration_id: int, code: str) -> bool:
+        """Whether the judge may change that cell now."""
+        if self.locked:
+            return False
+        if not self.submitted:
+            return True
+        return any(r.registration_id == registration_id and r.aspect_code == code for r in self.rescores)
+
+    @property
+    def filled(self) -> int:
+        """Cells holding a value."""
+        return sum(
+            1
+            for e in self.entries
+            for a in self.aspects
+            if (c := self.cells.get((e.id, a.code))) is not None and c.value is not None
+        )
+
+
+def _criteria(part: Part) -> list[Criterion]:
+    return [c for c in part.children if isinstance(c, Criterion)]
+
+
+def grid(event: Event, kind: PartKind, judge: User, *, criterion_code: str | None = None) -> Grid:
+    """The marking grid of ``judge`` for the event's part ``kind``: one top-level criterion at a time
+    (the first by default; ``"*"`` for every aspect of the part).
+
+    Only the judge's own judgement scores and the shared measurements are shown: other judges' scores
+    stay hidden (DOMAIN.md §3, independent marking). Raises :class:`DomainError` when the judge is not on
+    the part's panel or the part is imported rather than marked.
+    """
+    loaded = require_scheme(event)
+    if is_exam_part(loaded, kind):
+        raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
+    part = event_part(event, kind)
+    if judge.id not in {u.id for u in panel_of(part)}:
+        raise DomainError(f"您不在{kind.label}的评分组中。")
+    core_part = loaded.scheme.part(kind)
+    criteria = _criteria(core_part)
+    if criterion_code == "*":
+        chosen = None
+    else:
+        chosen = next((c for c in criteria if c.code == criterion_code), criteria[0] if criteria else None)
+    aspects = list(_walk_aspects(chosen)) if chosen is not None else list(core_part.aspects())
+    overrides = overrides_of(event)
+    everyone = marked_entries(event)
+    entries = [r for r in everyone if may_mark_entry(judge, r, overrides)]
+    codes = [a.code for a in aspects]
+    cells: dict[tuple[int, str], Cell] = {}
+    judged = {a.code for a in aspects if a.kind is AspectKind.JUDGEMENT}
+    if entries and codes:
+        rows = db.session.execute(
+            sa.select(Mark.registration_id, Mark.aspect_code, Mark.judge_id, Mark.value, Mark.version).where(
+                Mark.event_id == event.id,
+                Mark.aspect_code.in_(codes),
+                sa.or_(Mark.judge_id.is_(None), Mark.judge_id == judge.id),
+            )
+        )
+        for registration_id, code, judge_id, value, version in rows:
+            if (code in judged) == (judge_id is not None):
+                cells[(registration_id, code)] = Cell(value, version)
+    rescores = [r for r in open_rescores(event, judge=judge) if r.aspect_code in set(codes)]
+    for request_row in rescores:
+        key = (request_row.registration_id, request_row.aspect_code)
+        cell = cells.get(key, Cell(None, 0))
+        cells[key] = Cell(cell.value, cell.version, request_row.reason)
+    state = marking_of(event)
+    return Grid(
+        event=event,
+        part=part,
+        criteria=criteria,
+        criterion=chosen,
+        aspects=aspects,
+        inputs={a.code: schemes.input_spec(a) for a in aspects},
+        entries=entries,
+        cells=cells,
+        submitted=judge.id in submitted_judges(part),
+        locked=state.signed_off_at is not None or _signed_off(part) is not None,
+        kept_off=len(everyone) - len(entries),
+        rescores=rescores,
+    )
+
+
+def _walk_aspects(node: Criterion | Aspect) -> Iterable[Aspect]:
+    if isinstance(node, Aspect):
+        yield node
+    else:
+        for child in node.children:
+            yield from _walk_aspects(child)
+
+
+# ---- completeness, sheets, divergence ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A mark that must be recorded: entry, aspect, and the judge for judgement aspects."""
+
+    registration_id: int
+    aspect_code: str
+    judge_id: int | None
+
+
+@dataclass
+class PartProgress:
+    """Completeness of one part: required slots, those missing, by entry and by aspect, and problems."""
+
+    part: EventPart
+    panel: list[User]
+    required: int
+    missing: list[Slot]
+    by_entry: dict[int, int]
+    by_aspect: dict[str, tuple[int, int]]
+    submitted: set[int]
+    problems: list[str]
+    exam: bool
+
+    @property
+    def complete(self) -> bool:
+        """True when every required mark is recorded and nothing blocks the part."""
+        return not self.missing and not self.problems
+
+
+@dataclass
+class MarkTable:
+    """Every recorded (non-empty) mark of an event: (registration id, aspect code, judge id) → value."""
+
+    values: dict[tuple[int, str, int | None], str]
+
+    @classmethod
+    def load(cls, event: Event) -> MarkTable:
+        rows = db.session.execute(
+            sa.select(Mark.registration_id, Mark.aspect_code, Mark.judge_id, Mark.value).where(
+                Mark.event_id == event.id, Mark.value.is_not(None)
+            )
+        )
+        return cls({(r, a, j): v for r, a, j, v in rows})
+
+
+def allowed_judges(
+    part_panel: Sequence[User], registration: Registration, overrides: set[tuple[int, int]]
+) -> list[User]:
+    """The part's panel judges who may mark the entry (conflicts removed unless overridden)."""
+    return [j for j in part_panel if may_mark_entry(j, registration, overrides)]
+
+
+def progress(event: Event, kind: PartKind, *, table: MarkTable | None = None) -> PartProgress:
+    """Completeness of the event's part ``kind``: which marks are still missing, per entry and aspect."""
+    loaded = require_scheme(event)
+    part = event_part(event, kind)
+    exam = is_exam_part(loaded, kind)
+    panel = [] if exam else panel_of(part)
+    table = table or MarkTable.load(event)
+    overrides = overrides_of(event)
+    aspects = part_aspects(loaded, kind)
+    missing: list[Slot] = []
+    by_entry: dict[int, int] = {}
+    by_aspect: dict[str, list[int]] = {a.code: [0, 0] for a in aspects}
+    problems: list[str] = []
+    for registration in marked_entries(event):
+        judges = allowed_judges(panel, registration, overrides)
+        if not exam and not judges and any(a.kind is AspectKind.JUDGEMENT for a in aspects):
+            problems.append(
+                f"{registration.competitor_number} 号：评分组裁判全部须回避，请调整评分组或解除回避。"
+            )
+        count = 0
+        for aspect in aspects:
+            slots = (
+                [Slot(registration.id, aspect.code, j.id) for j in judges]
+                if aspect.kind is AspectKind.JUDGEMENT
+                else [Slot(registration.id, aspect.code, None)]
+            )
+            for slot in slots:
+                by_aspect[aspect.code][1] += 1
+                if (slot.registration_id, slot.aspect_code, slot.judge_id) in table.values:
+                    by_aspect[aspect.code][0] += 1
+                else:
+                    missing.append(slot)
+                    count += 1
+        by_entry[registration.id] = count
+    return PartProgress(
+        part=part,
+        panel=panel,
+        required=sum(v[1] for v in by_aspect.values()),
+        missing=missing,
+        by_entry=by_entry,
+        by_aspect={k: (v[0], v[1]) for k, v in by_aspect.items()},
+        submitted=submitted_judges(part),
+        problems=problems,
+        exam=exam,
+    )
+
+
+def judge_codes(event: Event) -> dict[int, str]:
+    """Judge id → the code MARKS.csv uses for the judge (the username), for everyone who marked."""
+    ids = set(
+        db.session.execute(
+            sa.select(Mark.judge_id).where(Mark.event_id == event.id, Mark.judge_id.is_not(None)).distinct()
+        ).scalars()
+    )
+    ids |= {a.user_id for a in event.judge_assignments}
+    if not ids:
+        return {}
+    return {u.id: u.username for u in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+
+
+@dataclass(frozen=True)
+class EventSheets:
+    """The core's sheets for an event's numbered entries, with the MARKS.csv rows they came from."""
+
+    sheets: tuple[Sheet, ...]
+    rows: tuple[MarkRow, ...]
+    entries: dict[str, Registration]
+
+
+def event_sheets(event: Event, loaded: schemes.Loaded, *, table: MarkTable | None = None) -> EventSheets:
+    """Turn the event's stored marks into the core's :class:`Sheet` s, one per numbered entry.
+
+    Judgement scores count only for judges who may mark the entry now (on the part's panel, not kept off
+    by a conflict), so the aggregation runs over exactly those judges. Every value passes through
+    :func:`competition.scoring.files.build_sheets`, the parser of MARKS.csv.
+    """
+    table = table or MarkTable.load(event)
+    entries = marked_entries(event)
+    overrides = overrides_of(event)
+    codes = judge_codes(event)
+    aspects = loaded.aspects
+    allowed: dict[tuple[int, PartKind], set[int]] = {}
+    panels = {p.kind: panel_of(p) for p in event.parts}
+    for registration in entries:
+        for kind, panel in panels.items():
+            allowed[(registration.id, kind)] = {j.id for j in allowed_judges(panel, registration, overrides)}
+    by_entry: dict[int, list[tuple[str, int | None, str]]] = defaultdict(list)
+    for (registration_id, code, judge_id), value in table.values.items():
+        by_entry[registration_id].append((code, judge_id, value))
+    rows: list[MarkRow] = []
+    for registration in entries:
+        number = registration.competitor_number
+        facts = by_entry.get(registration.id, ())  # build_sheets puts aspects in scheme order
+        if not facts:
+            rows.append(MarkRow(number, "member", value=number))  # keeps the entry in the sheets
+        for code, judge_id, value in facts:
+            if code not in aspects:
+                continue
+            kind, aspect = aspects[code]
+            if judge_id is not None and judge_id not in allowed.get((registration.id, kind), set()):
+                continue
+            rows.extend(mark_rows(number, kind, aspect, codes.get(judge_id) if judge_id else None, value))
+    bundle = build_sheets(rows, loaded.scheme, file="成绩")
+    sheets = tuple(Sheet(s.entry, s.observations, s.vetoes, s.minutes, s.absent, ()) for s in bundle.sheets)
+    real_rows = tuple(r for r in rows if r.kind != "member")
+    return EventSheets(sheets, real_rows, {r.competitor_number: r for r in entries})
+
+
+def divergences(
+    event: Event, loaded: schemes.Loaded, sheets: Sequence[Sheet], kind: PartKind | None = None
+) -> list[Divergence]:
+    """The core's divergence flags (:func:`~competition.scoring.marks.find_divergences`), for one part."""
+    found = find_divergences(loaded.scheme, sheets)
+    if kind is None:
+        return list(found)
+    codes = {a.code for a in part_aspects(loaded, kind)}
+    return [d for d in found if d.aspect in codes]
+
+
+@dataclass(frozen=True)
+class Bias:
+    """A judge's mean deviation from the panel mean on one aspect (judgement aspects only)."""
+
+    judge: User
+    aspect_code: str
+    mean_deviation: Fraction
+    count: int
+
+
+def bias(event: Event, loaded: schemes.Loaded, sheets: Sequence[Sheet], kind: PartKind) -> list[Bias]:
+    """Per judge and judgement aspect of the part: the mean of (judge's score − panel mean) over entries
+    with at least two scores. A steady positive value is a lenient judge, negative a strict one."""
+    codes = {a.code for a in part_aspects(loaded, kind) if a.kind is AspectKind.JUDGEMENT}
+    users = {u.username: u for u in (a.user for a in event.judge_assignments)}
+    sums: dict[tuple[str, str], list[Fraction]] = defaultdict(list)
+    for sheet in sheets:
+        for code, obs in sheet.observations.items():
+            if code not in codes:
+                continue
+            scores = {j: Fraction(s) for j, s in obs.by_judge.items()}
+            if len(scores) < 2:
+                continue
+            mean = aggregate(list(scores.values()), Aggregation.MEAN)
+            for judge_code, score in scores.items():
+                sums[(judge_code, code)].append(score - mean)
+    found = []
+    for (judge_code, code), deviations in sorted(sums.items()):
+        if judge_code in users:
+            found.append(
+                Bias(users[judge_code], code, sum(deviations, Fraction(0)) / len(deviations), len(deviations))
+            )
+    return found
+
+
+# ---- submission, re-score, sign-off, decryption ------------------------------------------------------
+
+
+def submit_part(event: Event, kind: PartKind, judge: User, *, now: datetime) -> PartSubmission:
+    """A judge submits (提交) their marks of a part once every mark they owe is recorded; audited.
+
+    Raises :class:`DomainError` listing what is missing (up to 10), or when already submitted.
+    """
+    part = event_part(event, kind)
+    if judge.id in submitted_judges(part):
+        raise DomainError(f"您已提交{kind.label}的评分。")
+    state = progress(event, kind)
+    if judge.id not in {u.id for u in state.panel}:
+        raise DomainError(f"您不在{kind.label}的评分组中。")
+    mine = [s for s in state.missing if s.judge_id in (None, judge.id)]
+    if mine:
+        entries = {r.id: r.competitor_number for r in marked_entries(event)}
+        listing = "、".join(f"{entries.get(s.registration_id)}号 {s.aspect_code}" for s in mine[:10])
+        more = f" 等 {len(mine)} 项" if len(mine) > 10 else ""
+        raise DomainError(f"还有成绩未录入，不能提交：{listing}{more}。")
+    row = PartSubmission(event_part_id=part.id, judge_id=judge.id, submitted_at=now)
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "marks.submit",
+        actor=judge,
+        now=now,
+        object_type="event_part",
+        object_id=part.id,
+        contest_id=event.contest_id,
+        summary=f"{judge.display_name} 提交 {event.title} {kind.label}的评分",
+    )
+    return row
+
+
+def request_rescore(
+    event: Event,
+    registration: Registration,
+    aspect_code: str,
+    judges: Sequence[User],
+    reason: str,
+    *,
+    actor: User,
+    now: datetime,
+) -> list[RescoreRequest]:
+    """The chief judge asks ``judges`` to re-score one mark (a divergence, an appeal); audited.
+
+    Raises :class:`DomainError` without a reason or judges, or when the part is signed off.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写重新评分的原因。", field="reason")
+    if not judges:
+        raise DomainError("请选择需要重新评分的裁判。")
+    loaded = require_scheme(event)
+    if aspect_code not in loaded.aspects:
+        raise DomainError(f"评分标准中没有评分项 {aspect_code}。")
+    kind, _aspect = loaded.aspects[aspect_code]
+    part = event_part(event, kind)
+    if _signed_off(part) is not None or marking_of(event).signed_off_at is not None:
+        raise DomainError(f"{kind.label}已签字确认，请先解锁再要求重新评分。")
+    panel = {u.id for u in panel_of(part)}
+    made = []
+    for judge in judges:
+        if judge.id not in panel:
+            raise DomainError(f"{judge.display_name} 不在{kind.label}的评分组中。")
+        row = RescoreRequest(
+            event_id=event.id,
+            registration_id=registration.id,
+            aspect_code=aspect_code,
+            judge_id=judge.id,
+            reason=reason[:300],
+            requested_at=now,
+            requested_by_id=actor.id,
+        )
+        db.session.add(row)
+        made.append(row)
+    db.session.flush()
+    record(
+        "marks.rescore_request",
+        actor=actor,
+        now=now,
+        object_type="registration",
+        object_id=registration.id,
+        contest_id=event.contest_id,
+        summary=f"{event.title}：要求重新评分 {registration.competitor_number} 号 {aspect_code}",
+        after={"judges": [j.id for j in judges], "reason": reason},
+    )
+    return made
+
+
+def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -> PartSignOff:
+    """The chief judge signs off (签字确认) a part and locks it; audited.
+
+    Refused (:class:`DomainError` listing every reason) while marks are missing, a panel judge has not
+    submitted, scores diverge beyond the rule's limit, or a re-score request is open.
+    """
+    part = event_part(event, kind)
+    if _signed_off(part) is not None:
+        raise DomainError(f"{kind.label}已经签字确认。")
+    loaded = require_scheme(event)
+    table = MarkTable.load(event)
+    state = progress(event, kind, table=table)
+    reasons = list(state.problems)
+    if state.missing:
+        reasons.append(f"还有 {len(state.missing)} 项成绩未录入")
+    if not state.exam:
+        waiting = [u.display_name for u in state.panel if u.id not in state.submitted]
+        if waiting:
+            reasons.append(f"尚未提交评分的裁判：{'、'.join(waiting)}")
+    sheets = event_sheets(event, loaded, table=table).sheets
+    found = divergences(event, loaded, sheets, kind)
+    if found:
+        reasons.append(f"有 {len(found)} 处评分分歧须重新评分")
+    codes = {a.code for a in part_aspects(loaded, kind)}
+    if any(r.aspect_code in codes for r in open_rescores(event)):
+        reasons.append("有重新评分的要求尚未完成")
+    if reasons:
+        raise DomainError(f"{kind.label}不能签字确认：" + "；".join(reasons) + "。")
+    row = PartSignOff(event_part_id=part.id, signed_off_at=now, signed_off_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "marks.sign_off_part",
+        actor=actor,
+        now=now,
+        object_type="event_part",
+        object_id=part.id,
+        contest_id=event.contest_id,
+        summary=f"裁判长签字确认 {event.title} {kind.label}的成绩（锁定）",
+    )
+    return row
+
+
+def unlock_part(event: Event, kind: PartKind, reason: str, *, actor: User, now: datetime) -> None:
+    """Reopen a signed-off part with a reason (the event's sign-off is withdrawn too); audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("解锁须填写原因。", field="reason")
+    part = event_part(event, kind)
+    row = _signed_off(part)
+    if row is None:
+        raise DomainError(f"{kind.label}尚未签字确认，无须解锁。")
+    state = marking_of(event)
+    before = {"part_signed_off_at": row.signed_off_at, "event_signed_off_at": state.signed_off_at}
+    db.session.delete(row)
+    state.signed_off_at = None
+    state.signed_off_by_id = None
+    db.session.flush()
+    record(
+        "marks.unlock_part",
+        actor=actor,
+        now=now,
+        object_type="event_part",
+        object_id=part.id,
+        contest_id=event.contest_id,
+        summary=f"解锁 {event.title} {kind.label}的成绩：{reason}",
+        before=before,
+        after={"reason": reason},
+    )
+
+
+def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
+    """The chief judge signs off the whole event once every part is signed off and the core can rank
+    every entry; audited. Raises :class:`DomainError` listing what blocks it."""
+    from competition.marking import results
+
+    state = marking_of(event)
+    if state.signed_off_at is not None:
+        raise DomainError("本赛项的成绩已经签字确认。")
+    open_parts = [p.kind.label for p in event.parts if _signed_off(p) is None]
+    if open_parts:
+        raise DomainError(f"以下部分尚未签字确认：{'、'.join(open_parts)}。")
+    results.compute(event)  # raises when any result is incomplete
+    state.signed_off_at = now
+    state.signed_off_by_id = actor.id
+    db.session.flush()
+    record(
+        "marks.sign_off_event",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        contest_id=event.contest_id,
+        summary=f"裁判长签字确认 {event.title} 的全部成绩",
+    )
+    return state
+
+
+def unlock_event(event: Event, reason: str, *, actor: User, now: datetime) -> None:
+    """Withdraw the event's sign-off with a reason (parts stay signed off until unlocked); audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("解锁须填写原因。", field="reason")
+    state = marking_of(event)
+    if state.signed_off_at is None:
+        raise DomainError("本赛项的成绩尚未签字确认。")
+    before = {"signed_off_at": state.signed_off_at}
+    state.signed_off_at = None
+    state.signed_off_by_id = None
+    db.session.flush()
+    record(
+        "marks.unlock_event",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        contest_id=event.contest_id,
+        summary=f"撤销 {event.title} 的成绩签字确认：{reason}",
+        before=before,
+        after={"reason": reason},
+    )
+
+
+def decrypt(event: Event, *, actor: User, now: datetime) -> EventMarking:
+    """The chief judge decrypts (解密) the event after sign-off: names appear beside numbers; audited."""
+    state = marking_of(event)
+    if state.signed_off_at is None:
+        raise DomainError("成绩签字确认后才能解密。")
+    if state.decrypted_at is not None:
+        raise DomainError("本赛项已经解密。")
+    state.decrypted_at = now
+    state.decrypted_by_id = actor.id
+    db.session.flush()
+    record(
+        "marks.decrypt",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        contest_id=event.contest_id,
+        summary=f"裁判长对 {event.title} 的成绩解密",
+    )
+    return state
