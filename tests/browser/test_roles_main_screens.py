@@ -20,7 +20,7 @@ MAIN_SCREENS = [
 def test_role_main_screen(page, screenshot_dir, username, heading, shot):
     sign_in(page, username)
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    page.screenshot(path=screenshot_dir / f"{shot}.png", full_page=True)
+    page.screenshot(path=screenshot_dir / f"{shot}.png")
 
 
 def test_chief_judge_sees_the_welding_panel(page):
