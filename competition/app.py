@@ -75,9 +75,11 @@ def _register_models() -> None:
     from competition.accounts import models as _accounts  # noqa: F401
     from competition.accounts.models import User
     from competition.audit import models as _audit  # noqa: F401
+    from competition.certificates import models as _certificates  # noqa: F401
     from competition.contests import models as _contests  # noqa: F401
     from competition.marking import models as _marking  # noqa: F401
     from competition.organizations import models as _organizations  # noqa: F401
+    from competition.promotion import models as _promotion  # noqa: F401
     from competition.registration import models as _registration  # noqa: F401
 
     @login_manager.user_loader
@@ -87,10 +89,12 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from competition.accounts.views import admin, auth
+    from competition.certificates.views import certificates, my_certificates, verify
     from competition.contests.views import manage
     from competition.jobs.views import jobs
     from competition.marking.views import chief, marking, results_pages
     from competition.portal.views import judge, me, public, unit
+    from competition.promotion.views import honour_roll, honours, my_promotion, promotion
     from competition.registration.views import entries, my_entries, signup, ticket_check, unit_entries
 
     for blueprint in (
@@ -110,6 +114,13 @@ def _register_blueprints(app: Flask) -> None:
         marking,
         chief,
         results_pages,
+        promotion,
+        honours,
+        my_promotion,
+        honour_roll,
+        verify,
+        my_certificates,
+        certificates,
     ):
         app.register_blueprint(blueprint)
 

@@ -90,6 +90,27 @@ def from_env() -> dict[str, Any]:
         # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
         # (0: use the socket's address; behind one nginx: 1). Rate limits key on the client address.
         "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0")),
+        # Certificates (competition/certificates/): the evaluation body whose codes make skill-level
+        # numbers (人社鉴发〔2019〕2号: letter Y employer / S social body, 4-digit body code, 0000 when
+        # filed with the province, 2-digit province code, 6-digit station serial), the letter in
+        # position 16 of 特级技师 numbers (inferred), and the public base URL put into QR codes
+        # (unset: the address the organizer's request came in on).
+        "CERT_EVALUATOR_NAME": _env("CERT_EVALUATOR_NAME", "技能等级认定机构"),
+        "CERT_EVALUATOR_KIND": _env("CERT_EVALUATOR_KIND", "Y"),
+        "CERT_EVALUATOR_BODY_CODE": _env("CERT_EVALUATOR_BODY_CODE", "0000"),
+        "CERT_EVALUATOR_PROVINCE": _env("CERT_EVALUATOR_PROVINCE", "33"),
+        "CERT_EVALUATOR_STATION": _env("CERT_EVALUATOR_STATION", "000001"),
+        "CERT_PRINCIPAL_LETTER": _env("CERT_PRINCIPAL_LETTER", "T"),
+        "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL"),
+        # Issued PDFs: a local directory (default <instance>/certificates), or an S3-compatible
+        # bucket when COMPETITION_S3_BUCKET is set (endpoint, region and keys from the environment).
+        "CERT_STORAGE_DIR": _env("CERT_STORAGE_DIR"),
+        "S3_BUCKET": _env("S3_BUCKET"),
+        "S3_ENDPOINT_URL": _env("S3_ENDPOINT_URL"),
+        "S3_REGION": _env("S3_REGION"),
+        "S3_ACCESS_KEY_ID": _env("S3_ACCESS_KEY_ID"),
+        "S3_SECRET_ACCESS_KEY": _env("S3_SECRET_ACCESS_KEY"),
+        "S3_PREFIX": _env("S3_PREFIX", ""),
         # Unset: limits are on, except in an app built with TESTING (tests opt in).
         **({"RATE_LIMITS_ENABLED": _env_bool("RATE_LIMITS", True)} if _env("RATE_LIMITS") else {}),
     }

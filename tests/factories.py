@@ -346,3 +346,93 @@ def make_marking_world(*, status: ContestStatus = ContestStatus.MARKING, entries
     )
     assert not fitted.problems, fitted.problems
     return MarkingWorld(body, organizer, contest, event, judges, chief, units, made)
+
+
+# ---- published results (for promotion and honours) -------------------------------------------------
+
+
+def publish_results(
+    event: Event,
+    competitors: list[Competitor],
+    *,
+    publisher: User,
+    notice_last_day: date = date(2026, 3, 10),
+    published_at: datetime = NOW,
+    ranks: list[int | None] | None = None,
+    sequence: int = 1,
+) -> list[Registration]:
+    """Publish standings for ``competitors`` in ``event`` directly as rows (1st, 2nd, … unless ``ranks``
+    says otherwise), each with an approved, numbered entry; returns the entries in order. A later call
+    with ``sequence`` > 1 supersedes the event's earlier publication, as a re-publication after an
+    upheld appeal does."""
+    from competition.domain import AwardClass
+    from competition.marking.models import Publication, PublishedStanding
+
+    for old in db.session.query(Publication).filter_by(event_id=event.id, superseded_at=None):
+        old.superseded_at = published_at
+        for standing in old.standings:
+            standing.current = False
+    ranks = ranks if ranks is not None else list(range(1, len(competitors) + 1))
+    publication = Publication(
+        event_id=event.id,
+        sequence=sequence,
+        published_at=published_at,
+        published_by_id=publisher.id,
+        notice_first_day=published_at.date(),
+        notice_last_day=notice_last_day,
+        working_days=5,
+        award_policy_text="一、二、三等奖各 1 名",
+        scheme_sha256="0" * 64,
+    )
+    db.session.add(publication)
+    db.session.flush()
+    entries = []
+    for position, (person, rank) in enumerate(zip(competitors, ranks, strict=True)):
+        registration = (
+            db.session.query(Registration)
+            .join(RegistrationMember)
+            .filter(Registration.event_id == event.id, RegistrationMember.competitor_id == person.id)
+            .first()
+        )
+        if registration is None:
+            registration = Registration(
+                event=event,
+                unit=person.unit,
+                status=RegistrationStatus.APPROVED,
+                channel=RegistrationChannel.UNIT,
+                eligible=True,
+                eligibility_problems=[],
+                competitor_number=f"P{position + 1:03d}",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            registration.members = [
+                RegistrationMember(event_id=event.id, competitor=person, position=0, active=True)
+            ]
+            db.session.add(registration)
+            db.session.flush()
+        award = {1: AwardClass.FIRST, 2: AwardClass.SECOND, 3: AwardClass.THIRD}.get(rank or 0)
+        db.session.add(
+            PublishedStanding(
+                publication_id=publication.id,
+                event_id=event.id,
+                registration_id=registration.id,
+                position=position,
+                entry=registration.competitor_number,
+                status="ranked" if rank else "not_ranked",
+                rank=rank,
+                joint=False,
+                entrants=sum(1 for r in ranks if r),
+                total=Decimal(95 - position),
+                display_total=Decimal(95 - position),
+                score_theory=Decimal(80),
+                score_practical=Decimal(90),
+                all_passed=True,
+                award=award,
+                reasons=[],
+                current=True,
+            )
+        )
+        entries.append(registration)
+    db.session.flush()
+    return entries

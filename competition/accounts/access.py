@@ -16,6 +16,7 @@ from competition.accounts.models import Role
 
 if TYPE_CHECKING:
     from competition.accounts.models import User
+    from competition.certificates.models import Certificate
     from competition.contests.models import Contest, Event
 
 
@@ -66,6 +67,21 @@ def may_manage_contest(user: User, contest: Contest) -> bool:
     return user.role is Role.ORGANIZER and user.body_id == contest.body_id
 
 
+def may_manage_programme(user: User, programme_body_id: int) -> bool:
+    """Honour programmes (评选): admins all; organizers only those of their own body."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ORGANIZER and user.body_id == programme_body_id
+
+
+def may_keep_level_history(user: User, competitor_body_ids: frozenset[int]) -> bool:
+    """A competitor's level history may be kept by admins and by organizers of a body whose contests the
+    competitor entered (``competitor_body_ids``, read by the promotion service)."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ORGANIZER and user.body_id in competitor_body_ids
+
+
 def may_judge_event(user: User, event: Event) -> bool:
     """A judge (or chief judge) only for the events on whose panel they sit."""
     return user.role is Role.JUDGE and any(a.user_id == user.id for a in event.judge_assignments)
@@ -84,6 +100,21 @@ def may_mark_part(user: User, event: Event, panel_user_ids: frozenset[int]) -> b
     """A judge marks a part only when seated on the event and on that part's panel (``panel_user_ids``,
     read by the marking service); conflicts of interest with single entries are checked per entry there."""
     return may_judge_event(user, event) and user.id in panel_user_ids
+
+
+def may_manage_certificate(user: User, certificate: Certificate) -> bool:
+    """Admins every certificate; organizers those issued in their own body's name (its contests)."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ORGANIZER and user.body_id is not None and user.body_id == certificate.body_id
+
+
+def may_download_certificate(user: User, certificate: Certificate) -> bool:
+    """The holder (their competitor account) and whoever may manage the certificate; nobody else."""
+    if user.role is Role.COMPETITOR:
+        competitor = user.competitor
+        return competitor is not None and competitor.id == certificate.competitor_id
+    return may_manage_certificate(user, certificate)
 
 
 def landing_endpoint(user: User) -> str:

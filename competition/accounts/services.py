@@ -96,6 +96,27 @@ def create_user(
     return user
 
 
+def _lock_for_sign_in(user: User) -> None:
+    """Re-read ``user`` holding the write lock the sign-in's update needs, before deciding anything.
+
+    Every sign-in writes the account (last sign-in, or the failed-attempt count). On SQLite a transaction
+    that has read and then writes must upgrade its lock; two sign-ins doing that at once deadlock and one
+    fails at once with "database is locked" — the busy timeout is not consulted for a deadlock (nor, in WAL
+    mode, for a write on a stale snapshot). So the read-only transaction of the lookup and password check
+    is ended and a new one starts by taking the write lock (a write that changes nothing), on which
+    concurrent sign-ins then wait their turn. On PostgreSQL the row is locked (``FOR UPDATE``) so
+    concurrent wrong passwords are all counted. Ends the current transaction on SQLite: call it before
+    changing anything.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+        session.execute(sa.text("UPDATE user_account SET id = id WHERE 0"))
+    session.execute(
+        sa.select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
 def authenticate(username: str, password: str, *, now: datetime) -> User:
     """Check a sign-in attempt and return the user.
 
@@ -110,7 +131,14 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
         raise DomainError("用户名或密码不正确。")
     if user.locked_until is not None and user.locked_until > now:
         raise DomainError(f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试。")
-    if not check_password_hash(user.password_hash, password):
+    checked_hash = user.password_hash
+    correct = check_password_hash(checked_hash, password)  # slow on purpose: before any write lock
+    _lock_for_sign_in(user)
+    if user.password_hash != checked_hash:  # changed meanwhile (a reset): check against the new one
+        correct = check_password_hash(user.password_hash, password)
+    if user.locked_until is not None and user.locked_until > now:  # locked meanwhile by other attempts
+        raise DomainError(f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试。")
+    if not correct:
         user.failed_sign_ins += 1
         if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
             user.locked_until = now + LOCKOUT

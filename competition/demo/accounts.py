@@ -15,4 +15,5 @@ DEMO_LOGINS: tuple[tuple[str, str, str], ...] = (
     ("裁判员（焊工赛项）", "judge", "焊工赛项裁判组"),
     ("单位联系人（绍兴市水务集团）", "unit-contact", "本单位与开放报名的竞赛"),
     ("参赛选手", "competitor", "个人信息与开放报名的竞赛"),
+    ("参赛选手（江苏焊工亚军）", "js-competitor", "成绩、晋升与证书"),
 )

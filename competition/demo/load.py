@@ -458,9 +458,13 @@ def load_demo(*, now: datetime) -> DemoSummary:
 
     db.session.flush()
     _demo_entries(b, welding, welders, sx_organizer, masonry, masons, cy_organizer)
+    from competition.demo.certificates import load_certificates_demo
     from competition.demo.marking import load_marking_demo
+    from competition.demo.promotion import load_promotion_demo
 
     load_marking_demo(now=b.now)
+    load_promotion_demo(now=b.now)
+    load_certificates_demo(now=b.now)
     record(
         "demo.load",
         actor=admin,

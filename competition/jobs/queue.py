@@ -31,6 +31,7 @@ from flask import Flask
 #: Task name → "module:function". Add new tasks here.
 TASKS: dict[str, str] = {
     "admission_tickets": "competition.registration.jobs:render_event_tickets",
+    "certificates": "competition.certificates.jobs:issue_and_print",
 }
 
 QUEUE_NAME = "competition"
@@ -210,6 +211,9 @@ def enqueue(app: Flask, task: str, *, owner: str, **params: Any) -> JobState:
     """Start ``task`` (a key of :data:`TASKS`) with JSON-safe ``params``; returns its first state."""
     if task not in TASKS:
         raise KeyError(task)
+    # Views pass ``current_app``: the worker thread needs the app itself, not the context-bound proxy
+    # (whose id also differs from the app's, so the job would land in another backend).
+    app = getattr(app, "_get_current_object", lambda: app)()
     state = JobState(id=uuid.uuid4().hex, task=task, owner=owner)
     backend(app).enqueue(app, state, params)
     return state
@@ -217,6 +221,7 @@ def enqueue(app: Flask, task: str, *, owner: str, **params: Any) -> JobState:
 
 def get(app: Flask, job_id: str, *, owner: str) -> JobState | None:
     """The job's state, or ``None`` when it does not exist or belongs to someone else."""
+    app = getattr(app, "_get_current_object", lambda: app)()
     state = backend(app).get(job_id)
     if state is None or state.owner != owner:
         return None

@@ -35,7 +35,7 @@ from competition.scoring.files import (
     standings_rows,
     write_marks_csv,
 )
-from competition.scoring.marks import Result, score_sheet
+from competition.scoring.marks import Result, score_sheets
 from competition.scoring.standings import Standing, StandingsPolicy, build_standings
 from competition.workdays import HolidayCalendar, notice_period
 
@@ -167,7 +167,7 @@ def compute(event: Event, *, table: services.MarkTable | None = None) -> Compute
     state = services.marking_of(event)
     choice = policy_choice(state, loaded)
     sheets = services.event_sheets(event, loaded, table=table)
-    results = tuple(score_sheet(loaded.scheme, sheet) for sheet in sheets.sheets)
+    results = score_sheets(loaded.scheme, sheets.sheets)
     not_ranked, lots = _extras(event, sheets, choice.national)
     standings = build_standings(results, choice.policy, not_ranked=not_ranked, lots=lots)
     return Computed(loaded, sheets, results, standings, choice, not_ranked, lots)
@@ -192,7 +192,7 @@ def preview(event: Event) -> Preview:
         if loaded is not None:
             try:
                 sheets = services.event_sheets(event, loaded)
-                results = tuple(score_sheet(loaded.scheme, s) for s in sheets.sheets)
+                results = score_sheets(loaded.scheme, sheets.sheets)
             except DomainError:
                 results = ()
         return Preview(None, results, error.message)
@@ -285,31 +285,34 @@ def publish(
     db.session.add(publication)
     db.session.flush()
     rows = standings_rows(computed.standings, event=label)
-    for position, (standing, row) in enumerate(zip(computed.standings, rows, strict=True)):
-        registration = computed.sheets.entries[standing.entry]
-        db.session.add(
-            PublishedStanding(
-                publication_id=publication.id,
-                event_id=event.id,
-                registration_id=registration.id,
-                position=position,
-                entry=standing.entry,
-                status=row.status,
-                rank=row.rank,
-                joint=row.joint,
-                entrants=row.entrants,
-                total=row.total,
-                display_total=row.total_display,
-                score_theory=row.parts.get(PartKind.THEORY),
-                score_practical=row.parts.get(PartKind.PRACTICAL),
-                score_defence=row.parts.get(PartKind.DEFENCE),
-                all_passed=row.all_parts_passed,
-                award=row.award,
-                not_ranked_reason=computed.not_ranked.get(standing.entry),
-                reasons=list(standing.reasons),
-                current=True,
-            )
-        )
+    # one multi-row INSERT (thousands of lines) instead of one ORM object and statement per line
+    db.session.execute(
+        sa.insert(PublishedStanding),
+        [
+            {
+                "publication_id": publication.id,
+                "event_id": event.id,
+                "registration_id": computed.sheets.entries[standing.entry].id,
+                "position": position,
+                "entry": standing.entry,
+                "status": row.status,
+                "rank": row.rank,
+                "joint": row.joint,
+                "entrants": row.entrants,
+                "total": row.total,
+                "display_total": row.total_display,
+                "score_theory": row.parts.get(PartKind.THEORY),
+                "score_practical": row.parts.get(PartKind.PRACTICAL),
+                "score_defence": row.parts.get(PartKind.DEFENCE),
+                "all_passed": row.all_parts_passed,
+                "award": row.award,
+                "not_ranked_reason": computed.not_ranked.get(standing.entry),
+                "reasons": list(standing.reasons),
+                "current": True,
+            }
+            for position, (standing, row) in enumerate(zip(computed.standings, rows, strict=True))
+        ],
+    )
     db.session.flush()
     _update_contest_notice(contest)
     record(

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
 
 import sqlalchemy as sa
 
 from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
-from competition.contests.models import Event, EventPart, JudgePosition
+from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
 from competition.domain import PartKind
 from competition.errors import DomainError
 from competition.extensions import db
@@ -50,7 +51,7 @@ from competition.registration.review import RegistrationStatus
 from competition.scoring.aggregate import Aggregation, aggregate
 from competition.scoring.aspects import Aspect, AspectKind
 from competition.scoring.deductions import Deductions
-from competition.scoring.files import MarkRow, build_sheets
+from competition.scoring.files import MarkFact, MarkRow, build_sheets, sheets_from_marks
 from competition.scoring.marks import Divergence, Sheet, find_divergences
 from competition.scoring.scheme import Criterion, Part
 
@@ -113,6 +114,29 @@ def loaded_scheme(event: Event) -> schemes.Loaded | None:
         return found
     row = stored_scheme(event)
     return schemes.load(row.workbook, row.sha256)
+
+
+def warm_scheme_cache() -> int:
+    """Parse the scheme of every event whose contest is being marked into this process's cache, so no
+    judge's first save in a new worker process waits for the parse (~0.3 s). Call it at worker start
+    (gunicorn's ``post_worker_init``) inside an app context. Returns how many schemes were parsed."""
+    from competition.contests.models import Contest
+
+    found = db.session.execute(
+        sa.select(EventScheme.id, EventScheme.sha256)
+        .join(Event, Event.id == EventScheme.event_id)
+        .join(Contest, Contest.id == Event.contest_id)
+        .where(Contest.status.in_(MARKING_STATUSES))
+    ).all()
+    parsed = 0
+    for scheme_id, sha256 in found:
+        if schemes.cached(sha256) is None:
+            workbook = db.session.execute(
+                sa.select(EventScheme.workbook).where(EventScheme.id == scheme_id)
+            ).scalar_one()
+            schemes.load(workbook, sha256)
+            parsed += 1
+    return parsed
 
 
 def require_scheme(event: Event) -> schemes.Loaded:
@@ -213,9 +237,14 @@ def panel_of(part: EventPart) -> list[User]:
     )
     if seats:
         return sorted(seats, key=lambda u: u.id)
-    return sorted(
-        (a.user for a in part.event.judge_assignments if a.position is JudgePosition.JUDGE),
-        key=lambda u: u.id,
+    # one query: reading ``a.user`` per assignment cost one query per judge (50 on a large panel)
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(JudgeAssignment, JudgeAssignment.user_id == User.id)
+            .where(JudgeAssignment.event_id == part.event_id, JudgeAssignment.position == JudgePosition.JUDGE)
+            .order_by(User.id)
+        ).scalars()
     )
 
 
@@ -496,23 +525,24 @@ def write_mark(
     keep the new value in the history. Raises :class:`StaleMark` otherwise. No permission checks: the
     callers (:func:`save_mark`, imports) make them."""
     actor_id = getattr(actor, "id", None)
+    # One statement decides each case, so two saves of the same mark at once cannot both win: a new mark
+    # is an INSERT that does nothing on the unique index (the other judge or tab got there first), a
+    # change is an UPDATE guarded by the version. Both return the row's id (one round trip, no savepoint).
     if expected_version == 0:
-        mark = Mark(
-            event_id=registration.event_id,
-            registration_id=registration.id,
-            aspect_code=aspect_code,
-            judge_id=judge_id,
-            value=value,
-            version=1,
-            updated_at=now,
-            updated_by_id=actor_id,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(mark)
-                db.session.flush()
-        except sa.exc.IntegrityError:
-            raise StaleMark(_find_mark(registration.id, aspect_code, judge_id)) from None
+        mark_id = db.session.execute(
+            _insert_new(
+                {
+                    "event_id": registration.event_id,
+                    "registration_id": registration.id,
+                    "aspect_code": aspect_code,
+                    "judge_id": judge_id,
+                    "value": value,
+                    "version": 1,
+                    "updated_at": now,
+                    "updated_by_id": actor_id,
+                }
+            ).returning(Mark.id)
+        ).scalar()
         version = 1
     else:
         mark_id = db.session.execute(
@@ -527,13 +557,15 @@ def write_mark(
             .returning(Mark.id)
             .execution_options(synchronize_session=False)
         ).scalar()
-        if mark_id is None:
-            raise StaleMark(_find_mark(registration.id, aspect_code, judge_id))
-        mark = db.session.get(Mark, mark_id, populate_existing=True)
         version = expected_version + 1
-    db.session.add(
-        MarkHistory(
-            mark_id=mark.id,
+    if mark_id is None:
+        raise StaleMark(_find_mark(registration.id, aspect_code, judge_id))
+    loaded = db.session.identity_map.get(db.session.identity_key(Mark, mark_id))
+    if loaded is not None:  # a copy already in this session is out of date now
+        db.session.expire(loaded)
+    db.session.execute(
+        sa.insert(MarkHistory).values(
+            mark_id=mark_id,
             version=version,
             value=value,
             source=source,
@@ -542,8 +574,14 @@ def write_mark(
             changed_by_id=actor_id,
         )
     )
-    db.session.flush()
-    return SaveOutcome(mark.id, value, version)
+    return SaveOutcome(mark_id, value, version)
+
+
+def _insert_new(values: dict):
+    """``INSERT … ON CONFLICT DO NOTHING`` of a mark row (PostgreSQL and SQLite spell it alike)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.dialects.postgresql.insert(Mark).values(values).on_conflict_do_nothing()
+    return sa.dialects.sqlite.insert(Mark).values(values).on_conflict_do_nothing()
 
 
 def save_mark(
@@ -580,22 +618,30 @@ def save_mark(
     if is_exam_part(loaded, kind):
         raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
     part = event_part(event, kind)
-    state = marking_of(event)
-    if state.signed_off_at is not None or _signed_off(part) is not None:
+    facts = _save_facts(event, part, judge)
+    if facts.signed_off:
         raise DomainError(f"{kind.label}的成绩已由裁判长签字确认并锁定。")
-    panel_ids = {u.id for u in panel_of(part)}
-    if judge.id not in panel_ids:
+    if not facts.on_panel:
         raise DomainError(f"您不在{kind.label}的评分组中。")
-    if not may_mark_entry(judge, registration, overrides_of(event)):
+    # overrides are read only for a judge who is conflicted at all (most are not)
+    if is_conflicted(judge, registration) and not may_mark_entry(judge, registration, overrides_of(event)):
         raise DomainError("您与这名选手来自同一单位，须回避，不能为其评分。")
     judged = aspect.kind is AspectKind.JUDGEMENT
     judge_id = judge.id if judged else None
-    requests = [
-        r
-        for r in open_rescores(event, judge=judge)
-        if r.registration_id == registration.id and r.aspect_code == aspect_code
-    ]
-    if judge.id in submitted_judges(part) and not requests:
+    requests = list(
+        db.session.execute(
+            sa.select(RescoreRequest)
+            .where(
+                RescoreRequest.event_id == event.id,
+                RescoreRequest.judge_id == judge.id,
+                RescoreRequest.resolved_at.is_(None),
+                RescoreRequest.registration_id == registration.id,
+                RescoreRequest.aspect_code == aspect_code,
+            )
+            .order_by(RescoreRequest.id)
+        ).scalars()
+    )
+    if facts.submitted and not requests:
         raise DomainError(f"您已提交{kind.label}的评分；只有裁判长要求重新评分的项目才能修改。")
     text = None
     if value is not None and value.strip():
@@ -615,8 +661,43 @@ def save_mark(
     )
     for request_row in requests:
         request_row.resolved_at = now
-    db.session.flush()
+    if requests:
+        db.session.flush()
     return outcome
+
+
+@dataclass(frozen=True)
+class _SaveFacts:
+    signed_off: bool
+    on_panel: bool
+    submitted: bool
+
+
+def _save_facts(event: Event, part: EventPart, judge: User) -> _SaveFacts:
+    """What a save must know about the part and the judge, in one query: locked (the event's or the
+    part's sign-off), the judge on the part's panel (seated, or any judge of the event when nobody is
+    seated — as :func:`panel_of`), and already submitted."""
+    seat = sa.exists().where(PanelSeat.event_part_id == part.id)
+    row = db.session.execute(
+        sa.select(
+            sa.exists().where(EventMarking.event_id == event.id, EventMarking.signed_off_at.is_not(None)),
+            sa.exists().where(PartSignOff.event_part_id == part.id),
+            sa.exists().where(PanelSeat.event_part_id == part.id, PanelSeat.user_id == judge.id),
+            seat,
+            sa.exists().where(
+                JudgeAssignment.event_id == event.id,
+                JudgeAssignment.user_id == judge.id,
+                JudgeAssignment.position == JudgePosition.JUDGE,
+            ),
+            sa.exists().where(PartSubmission.event_part_id == part.id, PartSubmission.judge_id == judge.id),
+        )
+    ).one()
+    event_signed, part_signed, seated, any_seat, event_judge, submitted = row
+    return _SaveFacts(
+        signed_off=bool(event_signed or part_signed),
+        on_panel=bool(seated if any_seat else event_judge),
+        submitted=bool(submitted),
+    )
 
 
 def history_of(mark_id: int) -> list[MarkHistory]:
@@ -866,21 +947,42 @@ def judge_codes(event: Event) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class EventSheets:
-    """The core's sheets for an event's numbered entries, with the MARKS.csv rows they came from."""
+    """The core's sheets for an event's numbered entries, with the MARKS.csv facts they came from."""
 
     sheets: tuple[Sheet, ...]
-    rows: tuple[MarkRow, ...]
     entries: dict[str, Registration]
+    facts: tuple[MarkFact, ...] = ()
+    parts: dict[str, PartKind] = field(default_factory=dict)
+
+    @cached_property
+    def rows(self) -> tuple[MarkRow, ...]:
+        """The MARKS.csv rows of the sheets, entry by entry (made only when a file is written)."""
+        order = {number: index for index, number in enumerate(self.entries)}
+        facts = sorted(self.facts, key=lambda f: order[f[0]])  # stable: stored order within an entry
+        return tuple(
+            MarkRow(entry, part=self.parts[code], aspect=code, judge=judge, value=value, rule=rule)
+            for entry, code, judge, value, rule in facts
+        )
+
+
+def _stored_marks(event: Event, table: MarkTable | None) -> Iterable[tuple[int, str, int | None, str]]:
+    if table is not None:
+        return ((r, a, j, v) for (r, a, j), v in table.values.items())
+    # streamed rather than kept in a MarkTable: an event holds hundreds of thousands of marks
+    return db.session.execute(
+        sa.select(Mark.registration_id, Mark.aspect_code, Mark.judge_id, Mark.value).where(
+            Mark.event_id == event.id, Mark.value.is_not(None)
+        )
+    )
 
 
 def event_sheets(event: Event, loaded: schemes.Loaded, *, table: MarkTable | None = None) -> EventSheets:
     """Turn the event's stored marks into the core's :class:`Sheet` s, one per numbered entry.
 
     Judgement scores count only for judges who may mark the entry now (on the part's panel, not kept off
-    by a conflict), so the aggregation runs over exactly those judges. Every value passes through
-    :func:`competition.scoring.files.build_sheets`, the parser of MARKS.csv.
+    by a conflict), so the aggregation runs over exactly those judges. Every value passes through the
+    checks of the MARKS.csv parser (:func:`competition.scoring.files.sheets_from_marks`).
     """
-    table = table or MarkTable.load(event)
     entries = marked_entries(event)
     overrides = overrides_of(event)
     codes = judge_codes(event)
@@ -890,26 +992,31 @@ def event_sheets(event: Event, loaded: schemes.Loaded, *, table: MarkTable | Non
     for registration in entries:
         for kind, panel in panels.items():
             allowed[(registration.id, kind)] = {j.id for j in allowed_judges(panel, registration, overrides)}
-    by_entry: dict[int, list[tuple[str, int | None, str]]] = defaultdict(list)
-    for (registration_id, code, judge_id), value in table.values.items():
-        by_entry[registration_id].append((code, judge_id, value))
-    rows: list[MarkRow] = []
-    for registration in entries:
-        number = registration.competitor_number
-        facts = by_entry.get(registration.id, ())  # build_sheets puts aspects in scheme order
-        if not facts:
-            rows.append(MarkRow(number, "member", value=number))  # keeps the entry in the sheets
-        for code, judge_id, value in facts:
-            if code not in aspects:
+    numbers = {r.id: r.competitor_number for r in entries}
+    facts: list[MarkFact] = []
+    add = facts.append
+    for registration_id, code, judge_id, value in _stored_marks(event, table):
+        number = numbers.get(registration_id)
+        found = aspects.get(code)
+        if number is None or found is None:
+            continue
+        kind, aspect = found
+        if judge_id is not None:
+            if judge_id not in allowed[(registration_id, kind)]:
                 continue
-            kind, aspect = aspects[code]
-            if judge_id is not None and judge_id not in allowed.get((registration.id, kind), set()):
-                continue
-            rows.extend(mark_rows(number, kind, aspect, codes.get(judge_id) if judge_id else None, value))
-    bundle = build_sheets(rows, loaded.scheme, file="成绩")
-    sheets = tuple(Sheet(s.entry, s.observations, s.vetoes, s.minutes, s.absent, ()) for s in bundle.sheets)
-    real_rows = tuple(r for r in rows if r.kind != "member")
-    return EventSheets(sheets, real_rows, {r.competitor_number: r for r in entries})
+            judge = codes.get(judge_id) or ""
+        else:
+            judge = ""
+        if isinstance(aspect.rule, Deductions):
+            facts.extend(
+                (r.entry, code, r.judge, r.value, r.rule)
+                for r in mark_rows(number, kind, aspect, judge, value)
+            )
+        else:
+            add((number, code, judge, value, ""))
+    sheets = sheets_from_marks(list(numbers.values()), facts, loaded.scheme, file="成绩")
+    parts = {code: kind for code, (kind, _) in aspects.items()}
+    return EventSheets(sheets, {r.competitor_number: r for r in entries}, tuple(facts), parts)
 
 
 def divergences(

@@ -43,9 +43,11 @@ def aggregate(scores: Sequence[Fraction], method: Aggregation) -> Fraction:
     """
     if not scores:
         raise InvariantError("aggregate() needs at least one score")
-    ordered = sorted(scores)
     if method is Aggregation.MEAN:
-        return sum(ordered, Fraction(0)) / len(ordered)
+        if all(s.denominator == 1 for s in scores):  # whole scores (0–3): one exact division
+            return Fraction(sum(s.numerator for s in scores), len(scores))
+        return sum(scores, Fraction(0)) / len(scores)
+    ordered = sorted(scores)
     if method is Aggregation.TRIMMED_MEAN:
         if len(ordered) < 3:
             raise DomainError(f"去掉最高分和最低分至少需要3名裁判的评分，现只有{len(ordered)}名")

@@ -17,15 +17,17 @@ trimmed mean; measurement full/zero or tolerance bands) and the contest technica
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from competition.errors import DomainError
 from competition.scoring.aggregate import Aggregation, aggregate, diverges, spread
 from competition.scoring.deductions import Deductions
+from competition.scoring.explain import Lines, later
 from competition.scoring.rounding import exact, fmt
 
 # --- observations: what is recorded for one competitor on one aspect -------------------------------------
@@ -82,7 +84,7 @@ class Marked:
     """A computed aspect mark (exact), its explanation lines, and for judged aspects the scores used."""
 
     mark: Fraction
-    lines: tuple[str, ...]
+    lines: Sequence[str]
     scores: Mapping[str, Fraction] = field(default_factory=dict)
     divergent: bool = False
 
@@ -109,8 +111,12 @@ class Check:
     def mark(self, maximum: Fraction, obs: Checked) -> Marked:
         """Mark for a :class:`Checked` observation."""
         if obs.met:
-            return Marked(maximum, (f"符合要求，得满分 {fmt(maximum)} 分",))
+            return Marked(maximum, Lines((later(_full_line, maximum),)))
         return Marked(Fraction(0), ("不符合要求，得 0 分",))
+
+
+def _full_line(maximum: Fraction) -> str:
+    return f"符合要求，得满分 {fmt(maximum)} 分"
 
 
 @dataclass(frozen=True)
@@ -158,17 +164,22 @@ class ToleranceBands:
         """Mark for a :class:`Measured` value: the share of the first band containing its deviation."""
         value = exact(obs.value, what="实测值")
         deviation = value - exact(self.nominal)
-        sign = "+" if deviation >= 0 else ""
-        shown = f"实测 {fmt(value, 4)}{self.unit}，偏差 {sign}{fmt(deviation, 4)}{self.unit}"
         for index, band in enumerate(self.bands, start=1):
             if -exact(band.below) <= deviation <= exact(band.above):
                 got = exact(band.share) * maximum
-                name = band.label or f"第{index}档"
-                limits = f"+{fmt(band.above, 4)}/-{fmt(band.below, 4)}{self.unit}"
-                return Marked(
-                    got, (f"{shown}，在{name}（{limits}）内，得配分的 {fmt(band.share)}：{fmt(got)} 分",)
-                )
-        return Marked(Fraction(0), (f"{shown}，超出全部公差带，得 0 分",))
+                return Marked(got, Lines((later(self._line, value, deviation, index, band, got),)))
+        return Marked(Fraction(0), Lines((later(self._line, value, deviation, None, None, None),)))
+
+    def _line(
+        self, value: Fraction, deviation: Fraction, index: int | None, band: Band | None, got: Fraction | None
+    ) -> str:
+        sign = "+" if deviation >= 0 else ""
+        shown = f"实测 {fmt(value, 4)}{self.unit}，偏差 {sign}{fmt(deviation, 4)}{self.unit}"
+        if band is None or got is None:
+            return f"{shown}，超出全部公差带，得 0 分"
+        name = band.label or f"第{index}档"
+        limits = f"+{fmt(band.above, 4)}/-{fmt(band.below, 4)}{self.unit}"
+        return f"{shown}，在{name}（{limits}）内，得配分的 {fmt(band.share)}：{fmt(got)} 分"
 
 
 @dataclass(frozen=True)
@@ -204,7 +215,7 @@ class OrdinalGrades:
             share = exact(self.shares[worse]) if worse < len(self.shares) else Fraction(0)
             why = f"比要求等级 {self.required} 低 {worse} 级"
         got = share * maximum
-        return Marked(got, (f"实测等级 {obs.grade}，{why}，得配分的 {fmt(share)}：{fmt(got)} 分",))
+        return Marked(got, Lines((later(_grade_line, obs.grade, why, share, got),)))
 
 
 @dataclass(frozen=True)
@@ -217,11 +228,26 @@ class AutomatedTest:
         if total <= 0 or not 0 <= passed <= total:
             raise DomainError(f"自动测试结果无效：通过 {fmt(passed)} / 共 {fmt(total)}")
         got = passed / total * maximum
-        return Marked(got, (f"自动测试通过 {fmt(passed)}/{fmt(total)}，得 {fmt(got)} 分",))
+        return Marked(got, Lines((later(_run_line, passed, total, got),)))
+
+
+def _grade_line(grade: str, why: str, share: Fraction, got: Fraction) -> str:
+    return f"实测等级 {grade}，{why}，得配分的 {fmt(share)}：{fmt(got)} 分"
+
+
+def _run_line(passed: Fraction, total: Fraction, got: Fraction) -> str:
+    return f"自动测试通过 {fmt(passed)}/{fmt(total)}，得 {fmt(got)} 分"
+
+
+def _score(judge: str, value: Decimal) -> Fraction:
+    try:
+        return exact(value)
+    except DomainError:  # name the judge in the message
+        return exact(value, what=f"裁判 {judge} 的评分")
 
 
 def _collect(obs: Scores, judge: str | None, low: Fraction, high: Fraction) -> dict[str, Fraction]:
-    scores = {j: exact(s, what=f"裁判 {j} 的评分") for j, s in obs.by_judge.items()}
+    scores = {j: _score(j, s) for j, s in obs.by_judge.items()}
     if judge is not None:
         scores = {judge: scores[judge]} if judge in scores else {}
     for j, s in scores.items():
@@ -260,21 +286,33 @@ class Judgement:
             raise DomainError(f"评价分须为 0–{fmt(scale)} 的整数：{_listing(scores)}")
         # one judge's own score when each judge's part total is aggregated instead (per-part aggregation)
         method = Aggregation.MEAN if judge is not None else self.aggregation or default
-        agg = aggregate(list(scores.values()), method)
+        values = list(scores.values())
+        agg = aggregate(values, method)
         got = agg / scale * maximum
+        divergent = self.divergence_limit is not None and diverges(values, exact(self.divergence_limit))
+        lines = Lines((later(self._lines, scores, method, agg, scale, maximum, got, divergent),))
+        return Marked(got, lines, scores, divergent)
+
+    def _lines(
+        self,
+        scores: Mapping[str, Fraction],
+        method: Aggregation,
+        agg: Fraction,
+        scale: Fraction,
+        maximum: Fraction,
+        got: Fraction,
+        divergent: bool,
+    ) -> Lines:
         lines = [
             f"评价分 {_listing(scores)}，{method.label}得 {fmt(agg, 4)}，"
             f"÷{fmt(scale)}×{fmt(maximum)} = {fmt(got)} 分"
         ]
-        divergent = self.divergence_limit is not None and diverges(
-            list(scores.values()), exact(self.divergence_limit)
-        )
         if divergent:
             lines.append(
                 f"评分相差 {fmt(spread(list(scores.values())))} 分，"
                 f"超过 {fmt(self.divergence_limit)} 分，须重新评分"
             )
-        return Marked(got, tuple(lines), scores, divergent)
+        return Lines(lines)
 
 
 @dataclass(frozen=True)
@@ -293,14 +331,18 @@ class JudgedMark:
         scores = _collect(obs, judge, Fraction(0), maximum)
         # one judge's own score when each judge's part total is aggregated instead (per-part aggregation)
         method = Aggregation.MEAN if judge is not None else self.aggregation or default
-        got = aggregate(list(scores.values()), method)
+        values = list(scores.values())
+        got = aggregate(values, method)
+        divergent = self.divergence_limit is not None and diverges(values, exact(self.divergence_limit))
+        return Marked(got, Lines((later(self._lines, scores, method, got, divergent),)), scores, divergent)
+
+    def _lines(
+        self, scores: Mapping[str, Fraction], method: Aggregation, got: Fraction, divergent: bool
+    ) -> Lines:
         lines = [f"裁判评分 {_listing(scores)}，{method.label}：{fmt(got)} 分"]
-        divergent = self.divergence_limit is not None and diverges(
-            list(scores.values()), exact(self.divergence_limit)
-        )
         if divergent:
             lines.append(f"评分相差超过 {fmt(self.divergence_limit)} 分，须重新评分")
-        return Marked(got, tuple(lines), scores, divergent)
+        return Lines(lines)
 
 
 AspectRule = Check | ToleranceBands | OrdinalGrades | AutomatedTest | Deductions | Judgement | JudgedMark
@@ -334,11 +376,16 @@ class Aspect:
         if exact(self.maximum, what=f"评分项 {self.code} 的配分") <= 0:
             raise DomainError(f"评分项 {self.code} 的配分必须大于0")
 
-    @property
+    @cached_property  # the aspect is frozen; asked for once per competitor
     def kind(self) -> AspectKind:
         """``judgement`` for judge-scored rules, ``measurement`` otherwise."""
         judged = isinstance(self.rule, Judgement | JudgedMark)
         return AspectKind.JUDGEMENT if judged else AspectKind.MEASUREMENT
+
+    @cached_property
+    def exact_maximum(self) -> Fraction:
+        """``maximum`` as an exact ``Fraction`` (made once: hashing a ``Decimal`` is not free)."""
+        return exact(self.maximum)
 
     @property
     def observation_type(self) -> type:
@@ -355,7 +402,7 @@ class Aspect:
             raise DomainError(
                 f"评分项 {self.code} 需要“{self.observation_type.__name__}”记录，收到“{type(obs).__name__}”"
             )
-        maximum = exact(self.maximum)
+        maximum = self.exact_maximum
         rule = self.rule
         if isinstance(rule, Judgement | JudgedMark):
             return rule.mark(maximum, obs, default=default, judge=judge)

@@ -297,7 +297,7 @@ def build_sheets(rows: Iterable[MarkRow], scheme: MarkingScheme, *, file: str = 
     aspects = {aspect.code: (part.kind, aspect) for part, aspect in scheme.aspects()}
     kinds = {p.kind for p in scheme.parts}
     vetoes = {v.code for v in scheme.vetoes}
-    order: list[str] = []
+    order: dict[str, None] = {}  # first-seen entry order (a dict: a list's ``in`` is linear)
     scores: dict[str, dict[str, dict[str, Decimal]]] = {}
     findings: dict[str, dict[str, dict[str, Decimal]]] = {}
     simple: dict[str, dict[str, Observation]] = {}
@@ -313,7 +313,7 @@ def build_sheets(rows: Iterable[MarkRow], scheme: MarkingScheme, *, file: str = 
         line = row.line
         event = event or row.event
         if row.entry not in order:
-            order.append(row.entry)
+            order[row.entry] = None
         if row.part is not None and row.part not in kinds:
             raise _error(file, line, "part", f"评分标准中没有{row.part.label}部分")
         where = row.part if row.kind in {"time", "absent"} else None
@@ -356,6 +356,90 @@ def build_sheets(rows: Iterable[MarkRow], scheme: MarkingScheme, *, file: str = 
             )
         )
     return MarksBundle(tuple(sheets), not_ranked, lots, event)
+
+
+MarkFact = tuple[str, str, str, str, str]
+"""A ``mark`` row of MARKS.csv as plain text: (entry, aspect code, judge code or ``""``, value, deduction rule
+code or ``""``)."""
+
+
+def sheets_from_marks(
+    entries: Sequence[str], facts: Iterable[MarkFact], scheme: MarkingScheme, *, file: str = "MARKS.csv"
+) -> tuple[Sheet, ...]:
+    """One :class:`Sheet` per entry of ``entries`` (in that order, also without marks) from ``mark`` facts.
+
+    Each fact is checked exactly as :func:`build_sheets` checks the same ``mark`` row (line 0) — by the same
+    function, run once per distinct (aspect, judge given, value, rule) because the check depends on nothing
+    else — and a fact recorded twice is refused. Facts for entries not in ``entries`` are ignored. Built for
+    stored marks (hundreds of thousands per event) where :func:`build_sheets` would make a row object per
+    mark. Raises :class:`DomainError` as :func:`build_sheets` does.
+    """
+    aspects = {aspect.code: (part.kind, aspect) for part, aspect in scheme.aspects()}
+    wanted = dict.fromkeys(entries)
+    checked: dict[tuple[str, bool, str, str], tuple[str, object]] = {}
+    scores: dict[str, dict[str, dict[str, Decimal]]] = {}
+    findings: dict[str, dict[str, dict[str, Decimal]]] = {}
+    simple: dict[str, dict[str, Observation]] = {}
+    empty: set[tuple[str, str]] = set()
+    for entry, code, judge, value, rule in facts:
+        if entry not in wanted:
+            continue
+        key = (code, bool(judge), value, rule)
+        found = checked.get(key)
+        if found is None:
+            found = checked[key] = _check_fact(code, judge, value, rule, aspects, file)
+        what, parsed = found
+        if what == "score":
+            by_judge = scores.setdefault(entry, {}).setdefault(code, {})
+            duplicate = judge in by_judge
+            by_judge[judge] = parsed
+        elif what == "finding":
+            amounts = findings.setdefault(entry, {}).setdefault(code, {})
+            duplicate = rule in amounts
+            amounts[rule] = parsed
+        elif what == "none":
+            findings.setdefault(entry, {}).setdefault(code, {})
+            duplicate = (entry, code) in empty
+            empty.add((entry, code))
+        else:
+            observed = simple.setdefault(entry, {})
+            duplicate = code in observed
+            observed[code] = parsed
+        if duplicate:
+            raise _error(file, 0, None, "与第 0 行重复记录")
+    order = [a.code for _, a in scheme.aspects()]
+    sheets = []
+    for entry in wanted:
+        observations: dict[str, Observation] = dict(simple.get(entry, {}))
+        for code, by_judge in scores.get(entry, {}).items():
+            observations[code] = Scores(by_judge)
+        for code, amounts in findings.get(entry, {}).items():
+            observations[code] = Findings(amounts)
+        ordered = {code: observations[code] for code in order if code in observations}
+        sheets.append(Sheet(entry=entry, observations=ordered))
+    return tuple(sheets)
+
+
+def _check_fact(
+    code: str, judge: str, value: str, rule: str, aspects: Mapping[str, tuple[PartKind, object]], file: str
+) -> tuple[str, object]:
+    scores: dict = {}
+    findings: dict = {}
+    simple: dict = {}
+    _mark(
+        MarkRow("-", aspect=code, judge=judge, value=value, rule=rule),
+        aspects,
+        file,
+        scores,
+        findings,
+        simple,
+    )
+    if scores:
+        return "score", scores["-"][code][judge]
+    if findings:
+        amounts = findings["-"][code]
+        return ("finding", amounts[rule]) if amounts else ("none", None)
+    return "simple", simple["-"][code]
 
 
 def _mark(

@@ -20,16 +20,19 @@ from (缺考, scored 0), are not needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import partial
+from math import lcm
 
 from competition.domain import PartKind
 from competition.errors import DomainError
 from competition.scoring.aggregate import aggregate, spread
-from competition.scoring.aspects import Aspect, AspectKind, Marked, Observation, Scores
+from competition.scoring.aspects import Aspect, AspectKind, Findings, Marked, Observation, Scores
+from competition.scoring.explain import LazyTuple, Lines, later
 from competition.scoring.rounding import exact, fmt
 from competition.scoring.scheme import (
     HUNDRED,
@@ -82,7 +85,7 @@ class AspectResult:
     kind: AspectKind
     maximum: Fraction
     mark: Fraction | None
-    lines: tuple[str, ...]
+    lines: Sequence[str]
     divergent: bool = False
 
 
@@ -95,7 +98,7 @@ class CriterionResult:
     maximum: Fraction
     mark: Fraction | None
     children: tuple[CriterionResult | AspectResult, ...]
-    lines: tuple[str, ...]
+    lines: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ class PartResult:
     weighted: Fraction | None
     passed: bool | None
     minutes: Fraction | None
-    children: tuple[CriterionResult | AspectResult, ...]
-    lines: tuple[str, ...]
+    children: Sequence[CriterionResult | AspectResult]
+    lines: Sequence[str]
     judge_totals: Mapping[str, Fraction] = field(default_factory=dict)
 
 
@@ -129,7 +132,7 @@ class Result:
     status: Status
     parts: tuple[PartResult, ...]
     total: Fraction | None
-    lines: tuple[str, ...]
+    lines: Sequence[str]
     missing: tuple[str, ...] = ()
     divergent: tuple[str, ...] = ()
     completion_minutes: Fraction | None = None
@@ -169,16 +172,15 @@ class Divergence:
 
 
 def _check_sheet(scheme: MarkingScheme, sheet: Sheet) -> None:
-    known = {a.code for _, a in scheme.aspects()}
-    unknown = sorted(set(sheet.observations) - known)
+    unknown = sorted(set(sheet.observations) - scheme.aspect_codes)
     if unknown:
         raise DomainError(f"{sheet.entry}：未知的评分项 {'、'.join(unknown)}")
-    vetoes = {v.code for v in scheme.vetoes}
-    unknown = sorted(set(sheet.vetoes) - vetoes)
-    if unknown:
-        raise DomainError(f"{sheet.entry}：未知的否决项 {'、'.join(unknown)}")
-    kinds = {p.kind for p in scheme.parts}
-    extra = (set(sheet.minutes) | set(sheet.absent)) - kinds
+    if sheet.vetoes:
+        vetoes = {v.code for v in scheme.vetoes}
+        unknown = sorted(set(sheet.vetoes) - vetoes)
+        if unknown:
+            raise DomainError(f"{sheet.entry}：未知的否决项 {'、'.join(unknown)}")
+    extra = (set(sheet.minutes) | set(sheet.absent)) - {p.kind for p in scheme.parts}
     if extra:
         raise DomainError(f"{sheet.entry}：评分标准中没有 {'、'.join(sorted(k.label for k in extra))}")
 
@@ -187,23 +189,51 @@ def _present(obs: Observation | None) -> bool:
     return obs is not None and not (isinstance(obs, Scores) and not obs.by_judge)
 
 
+Memo = dict[tuple, Marked]
+"""Aspect marks already computed in one batch (:func:`score_sheets`): an aspect's mark depends only on the
+aspect, the observation and the judge, and judges' scores repeat (a 0–3 scale, three to five judges)."""
+
+
+def _observation_key(obs: Observation) -> tuple | Observation:
+    if isinstance(obs, Scores):
+        return tuple(obs.by_judge.items())  # judges' order is kept: it is the order of the lines
+    if isinstance(obs, Findings):
+        return ("findings", tuple(obs.amounts.items()))
+    return obs  # the other observations are frozen and hashable
+
+
+def _evaluate(scheme: MarkingScheme, aspect: Aspect, obs: Observation, judge: str | None) -> Marked:
+    got = aspect.evaluate(obs, default=scheme.aggregation, judge=judge)
+    rounded = scheme.rounding.aspect(got.mark)
+    if rounded != got.mark:
+        got = Marked(rounded, Lines((got.lines, later(_kept_line, rounded))), got.scores, got.divergent)
+    return got
+
+
+def _kept_line(rounded: Fraction) -> str:
+    return f"按规定保留小数，记 {fmt(rounded, 4)} 分"
+
+
 def _mark_aspects(
-    scheme: MarkingScheme, part: Part, sheet: Sheet, judge: str | None
+    scheme: MarkingScheme, part: Part, sheet: Sheet, judge: str | None, memo: Memo | None = None
 ) -> dict[str, Marked | None]:
     marked: dict[str, Marked | None] = {}
+    observations = sheet.observations
     for aspect in part.aspects():
-        obs = sheet.observations.get(aspect.code)
+        obs = observations.get(aspect.code)
         if not _present(obs) or (
             judge is not None and aspect.kind is AspectKind.JUDGEMENT and judge not in obs.by_judge
         ):
             marked[aspect.code] = None
             continue
-        got = aspect.evaluate(obs, default=scheme.aggregation, judge=judge)
-        rounded = scheme.rounding.aspect(got.mark)
-        if rounded != got.mark:
-            got = Marked(
-                rounded, (*got.lines, f"按规定保留小数，记 {fmt(rounded, 4)} 分"), got.scores, got.divergent
-            )
+        if memo is None:
+            marked[aspect.code] = _evaluate(scheme, aspect, obs, judge)
+            continue
+        # the aspect objects of one scheme live as long as the batch, so their ids are stable keys
+        key = (id(aspect), judge, _observation_key(obs))
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _evaluate(scheme, aspect, obs, judge)
         marked[aspect.code] = got
     return marked
 
@@ -214,15 +244,33 @@ class _Tree:
     def __init__(self, marked: Mapping[str, Marked | None], zeroed: dict[str, str]) -> None:
         self.marked = marked
         self.zeroed = zeroed
+        self._marks: dict[str, Fraction | None] = {}  # valid while ``zeroed`` is unchanged
+
+    def zero(self, code: str, reason: str) -> None:
+        """Zero a node (a gate) unless it already is; forgets the sums computed so far."""
+        if code not in self.zeroed:
+            self.zeroed[code] = reason
+            self._marks.clear()
 
     def mark(self, node: Node) -> Fraction | None:
-        if node.code in self.zeroed:
-            return Fraction(0)
-        if isinstance(node, Aspect):
-            got = self.marked[node.code]
-            return None if got is None else got.mark
-        values = [self.mark(child) for child in node.children]
-        return None if None in values else sum(values, Fraction(0))
+        code = node.code
+        if code in self._marks:
+            return self._marks[code]
+        if code in self.zeroed:
+            value: Fraction | None = Fraction(0)
+        elif isinstance(node, Aspect):
+            got = self.marked[code]
+            value = None if got is None else got.mark
+        else:
+            value = Fraction(0)
+            for child in node.children:
+                part = self.mark(child)
+                if part is None:  # ``None in values`` would compare None with every Fraction (slow)
+                    value = None
+                    break
+                value += part
+        self._marks[code] = value
+        return value
 
     def missing(self, nodes: Iterable[Node]) -> list[str]:
         found: list[str] = []
@@ -248,10 +296,20 @@ class _Tree:
             lines = ("未录入成绩",) if got is None else got.lines
             divergent = got is not None and got.divergent and reason is None
             return AspectResult(
-                node.code, node.name, node.kind, exact(node.maximum), mark, lines + extra, divergent
+                node.code,
+                node.name,
+                node.kind,
+                node.exact_maximum,
+                mark,
+                lines + extra if extra else lines,
+                divergent,
             )
         children = tuple(self.result(child, reason) for child in node.children)
         return CriterionResult(node.code, node.name, node.maximum, mark, children, extra)
+
+
+def _children(tree: _Tree, nodes: tuple[Node, ...]) -> tuple[CriterionResult | AspectResult, ...]:
+    return tuple(tree.result(node) for node in nodes)
 
 
 def _leaves(nodes: tuple[CriterionResult | AspectResult, ...]) -> Iterator[AspectResult]:
@@ -262,8 +320,10 @@ def _leaves(nodes: tuple[CriterionResult | AspectResult, ...]) -> Iterator[Aspec
             yield from _leaves(node.children)
 
 
-def _apply_gates(scheme: MarkingScheme, part: Part, tree: _Tree) -> list[str]:
-    lines: list[str] = []
+def _apply_gates(scheme: MarkingScheme, part: Part, tree: _Tree) -> list:
+    lines: list = []
+    if not scheme.gates:
+        return lines
     codes = {n.code for n in walk(part.children)}
     for gate in scheme.gates:
         if gate.target not in codes:
@@ -279,7 +339,7 @@ def _apply_gates(scheme: MarkingScheme, part: Part, tree: _Tree) -> list[str]:
         rule = gate.description or f"{dependency.name}达到配分的 {fmt(exact(gate.threshold_share) * 100)}% 时"
         said = f"门槛（{rule}）：{dependency.name}得 {fmt(value)} 分"
         if value < needed:
-            tree.zeroed.setdefault(gate.target, f"{said}，未达到 {fmt(needed)} 分，{target.name}不计分")
+            tree.zero(gate.target, f"{said}，未达到 {fmt(needed)} 分，{target.name}不计分")
         else:
             lines.append(f"{said}，达到 {fmt(needed)} 分，{target.name}计分")
     return lines
@@ -287,6 +347,8 @@ def _apply_gates(scheme: MarkingScheme, part: Part, tree: _Tree) -> list[str]:
 
 def _base_zeroed(scheme: MarkingScheme, part: Part, sheet: Sheet) -> dict[str, str]:
     zeroed: dict[str, str] = {}
+    if not sheet.vetoes and part.kind not in sheet.absent:
+        return zeroed
     codes = {n.code for n in walk(part.children)}
     for veto in scheme.vetoes:
         if veto.code not in sheet.vetoes:
@@ -303,23 +365,71 @@ def _base_zeroed(scheme: MarkingScheme, part: Part, sheet: Sheet) -> dict[str, s
 
 
 def _raw(
-    scheme: MarkingScheme, part: Part, sheet: Sheet, judge: str | None
+    scheme: MarkingScheme, part: Part, sheet: Sheet, judge: str | None, memo: Memo | None = None
 ) -> tuple[_Tree, Fraction | None, list]:
-    tree = _Tree(_mark_aspects(scheme, part, sheet, judge), _base_zeroed(scheme, part, sheet))
+    tree = _Tree(_mark_aspects(scheme, part, sheet, judge, memo), _base_zeroed(scheme, part, sheet))
     gate_lines = _apply_gates(scheme, part, tree)
-    values = [tree.mark(child) for child in part.children]
-    return tree, (None if None in values else sum(values, Fraction(0))), gate_lines
+    if tree.zeroed:
+        values = [tree.mark(child) for child in part.children]
+        return tree, (None if any(v is None for v in values) else sum(values, Fraction(0))), gate_lines
+    # nothing zeroed: the part is the sum of its aspects
+    marks = [got.mark for got in tree.marked.values() if got is not None]
+    raw = _exact_sum(marks) if len(marks) == len(tree.marked) else None
+    return tree, raw, gate_lines
+
+
+def _exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """Σ values, exact: one running numerator over the least common denominator, one reduction at the end
+    (adding ``Fraction`` s one by one reduces at every step; aspect marks share a few denominators)."""
+    numerator, denominator = 0, 1
+    for value in values:
+        d = value.denominator
+        if d == denominator:
+            numerator += value.numerator
+        else:
+            common = lcm(denominator, d)
+            numerator = numerator * (common // denominator) + value.numerator * (common // d)
+            denominator = common
+    return Fraction(numerator, denominator)
+
+
+def _judges_line(judge_totals: dict[str, Fraction], label: str, raw: Fraction) -> str:
+    shown = "、".join(f"{j} {fmt(v)}" for j, v in judge_totals.items())
+    return f"各裁判合计：{shown}，{label}得 {fmt(raw)} 分"
+
+
+def _scale_line(raw: Fraction, raw_maximum: Fraction, score: Fraction) -> str:
+    return f"满分 {fmt(raw_maximum)} 分折算为百分制：{fmt(raw)} ÷ {fmt(raw_maximum)} × 100 = {fmt(score)} 分"
+
+
+def _pass_line(label: str, score: Fraction, passed: bool, pass_mark: Fraction) -> str:
+    return f"{label} {fmt(score)} 分，{'及格' if passed else '不及格'}（及格线 {fmt(pass_mark)} 分）"
+
+
+def _weight_line(label: str, score: Fraction, weight: Fraction, weighted: Fraction) -> str:
+    return f"{label} {fmt(score)} 分 × {fmt(weight)}% = {fmt(weighted)} 分"
+
+
+def _total_line(weighted: tuple[Fraction, ...], total: Fraction) -> str:
+    return f"总分 = {' + '.join(fmt(w) for w in weighted)} = {fmt(total)} 分"
 
 
 def _score_part(
-    scheme: MarkingScheme, part: Part, sheet: Sheet
+    scheme: MarkingScheme, part: Part, sheet: Sheet, memo: Memo | None = None
 ) -> tuple[PartResult, list[str], list[str], bool]:
     """(result, missing codes, divergent aspect codes, disqualifies the whole result?)."""
     label = part.kind.label
-    tree, raw, lines = _raw(scheme, part, sheet, None)
-    missing = tree.missing(part.children)
-    children = tuple(tree.result(child) for child in part.children)
-    divergent = [a.code for a in _leaves(children) if a.divergent]  # not under a vetoed/gated-out node
+    tree, raw, lines = _raw(scheme, part, sheet, None, memo)
+    children: Sequence[CriterionResult | AspectResult]
+    if tree.zeroed:
+        missing = tree.missing(part.children)
+        children = tuple(tree.result(child) for child in part.children)
+        divergent = [a.code for a in _leaves(children) if a.divergent]  # not under a zeroed node
+    else:  # the common case, read straight off the aspects (depth-first, as the tree would list them)
+        missing = [code for code, got in tree.marked.items() if got is None]
+        divergent = [code for code, got in tree.marked.items() if got is not None and got.divergent]
+        # the explained tree is built only when someone reads it
+        children = LazyTuple(partial(_children, tree, part.children))
     judge_totals: dict[str, Fraction] = {}
     if part.aggregation_level is AggregationLevel.PART and raw is not None and part.kind not in sheet.absent:
         judges = sorted(
@@ -331,7 +441,7 @@ def _score_part(
             }
         )
         for judge in judges:
-            judge_tree, judge_raw, _ = _raw(scheme, part, sheet, judge)
+            judge_tree, judge_raw, _ = _raw(scheme, part, sheet, judge, memo)
             if judge_raw is None:
                 missing.extend(f"{code}（裁判 {judge}）" for code in judge_tree.missing(part.children))
             else:
@@ -339,8 +449,7 @@ def _score_part(
         # with no judged aspect per-aspect and per-part aggregation coincide and raw stands
         if judges and len(judge_totals) == len(judges):
             raw = aggregate(list(judge_totals.values()), scheme.aggregation)
-            shown = "、".join(f"{j} {fmt(v)}" for j, v in judge_totals.items())
-            lines.append(f"各裁判合计：{shown}，{scheme.aggregation.label}得 {fmt(raw)} 分")
+            lines.append(later(_judges_line, judge_totals, scheme.aggregation.label, raw))
         elif judges:
             raw = None  # a judge's own total is incomplete; listed in missing
     if raw is not None and raw < 0:
@@ -365,16 +474,12 @@ def _score_part(
     if raw is not None and not missing:
         score = scheme.rounding.part(raw / part.raw_maximum * HUNDRED)
         if part.raw_maximum != HUNDRED:
-            lines.append(
-                f"满分 {fmt(part.raw_maximum)} 分折算为百分制："
-                f"{fmt(raw)} ÷ {fmt(part.raw_maximum)} × 100 = {fmt(score)} 分"
-            )
-        weighted = score * exact(part.weight) / HUNDRED
-        passed = score >= exact(part.pass_mark)
-        lines.append(
-            f"{label} {fmt(score)} 分，{'及格' if passed else '不及格'}（及格线 {fmt(part.pass_mark)} 分）"
-        )
-        lines.append(f"{label} {fmt(score)} 分 × {fmt(part.weight)}% = {fmt(weighted)} 分")
+            lines.append(later(_scale_line, raw, part.raw_maximum, score))
+        weight, pass_mark = exact(part.weight), exact(part.pass_mark)
+        weighted = score * weight / HUNDRED
+        passed = score >= pass_mark
+        lines.append(later(_pass_line, label, score, passed, pass_mark))
+        lines.append(later(_weight_line, label, score, weight, weighted))
     result = PartResult(
         kind=part.kind,
         weight=exact(part.weight),
@@ -386,7 +491,7 @@ def _score_part(
         passed=passed,
         minutes=minutes_exact,
         children=children,
-        lines=tuple(lines),
+        lines=Lines(lines),
         judge_totals=judge_totals,
     )
     return result, missing, divergent, disqualified
@@ -401,6 +506,17 @@ def score_sheet(scheme: MarkingScheme, sheet: Sheet) -> Result:
     do not fit the scheme (unknown codes, wrong observation type, out-of-range scores).
     Sources: DOMAIN.md §3 and the steps listed in this module's docstring.
     """
+    return _score_sheet(scheme, sheet, None)
+
+
+def score_sheets(scheme: MarkingScheme, sheets: Iterable[Sheet]) -> tuple[Result, ...]:
+    """:func:`score_sheet` for each sheet of one event, in order (the same results, faster: an aspect's
+    mark for the same observation is computed once per call). Raises as :func:`score_sheet`."""
+    memo: Memo = {}
+    return tuple(_score_sheet(scheme, sheet, memo) for sheet in sheets)
+
+
+def _score_sheet(scheme: MarkingScheme, sheet: Sheet, memo: Memo | None) -> Result:
     _check_sheet(scheme, sheet)
     parts, missing, divergent, lines = [], [], [], []
     disqualified = False
@@ -409,7 +525,7 @@ def score_sheet(scheme: MarkingScheme, sheet: Sheet) -> Result:
             disqualified = True
             lines.append(f"否决项“{veto.description}”：{veto.scope.label}")
     for part in scheme.parts:
-        result, part_missing, part_divergent, void = _score_part(scheme, part, sheet)
+        result, part_missing, part_divergent, void = _score_part(scheme, part, sheet, memo)
         parts.append(result)
         missing.extend(part_missing)
         divergent.extend(part_divergent)
@@ -420,7 +536,7 @@ def score_sheet(scheme: MarkingScheme, sheet: Sheet) -> Result:
     if all(p.weighted is not None for p in parts):
         exact_total = sum((p.weighted for p in parts), Fraction(0))
         total = scheme.rounding.total(exact_total)
-        lines.append(f"总分 = {' + '.join(fmt(p.weighted) for p in parts)} = {fmt(total)} 分")
+        lines.append(later(_total_line, tuple(p.weighted for p in parts), total))
     if disqualified:
         status = Status.DISQUALIFIED
     elif missing or divergent:
@@ -437,7 +553,7 @@ def score_sheet(scheme: MarkingScheme, sheet: Sheet) -> Result:
         status=status,
         parts=tuple(parts),
         total=total,
-        lines=tuple(lines),
+        lines=Lines(lines),
         missing=tuple(missing),
         divergent=tuple(divergent),
         completion_minutes=sum(times, Fraction(0)) if times else None,

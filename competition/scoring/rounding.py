@@ -44,6 +44,12 @@ ROUNDING_MODES = frozenset(
     }
 )
 _HALF = Fraction(1, 2)
+# Marks repeat a few values (judges' 0–3, maxima, weights) hundreds of thousands of times per event: their
+# exact fractions and short texts are kept (bounded; equal Decimals such as 2 and 2.0 share one entry,
+# which is right because they are the same number).
+_CACHE_SIZE = 4096
+_FROM_DECIMAL: dict[Decimal, Fraction] = {}
+_FMT: dict[tuple[Fraction, int], str] = {}
 
 
 def exact(value: Number, *, what: str = "数值") -> Fraction:
@@ -53,6 +59,16 @@ def exact(value: Number, *, what: str = "数值") -> Fraction:
     not a finite number (organizer input) and :class:`InvariantError` for ``float``, ``bool`` or other types
     (a programming mistake).
     """
+    kind = type(value)
+    if kind is Fraction:
+        return value  # immutable: the same value needs no copy
+    if kind is Decimal and value.is_finite():
+        found = _FROM_DECIMAL.get(value)
+        if found is None:
+            if len(_FROM_DECIMAL) >= _CACHE_SIZE:
+                _FROM_DECIMAL.clear()
+            found = _FROM_DECIMAL[value] = Fraction(value)
+        return found
     if isinstance(value, bool):
         raise InvariantError(f"{what}: bool is not a number")
     if isinstance(value, Fraction | int):
@@ -111,11 +127,20 @@ def quantize(value: Number, places: int = 2, rounding: str = ROUND_HALF_UP) -> D
 
 def fmt(value: Number, places: int = 2) -> str:
     """Short text for explanations: ``"2"``, ``"1.5"``, ``"≈0.67"`` (``≈`` when rounding changed it)."""
+    value = exact(value)
+    key = (value, places)
+    found = _FMT.get(key)
+    if found is not None:
+        return found
     rounded = quantize(value, places)
     text = f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text if Fraction(rounded) == exact(value) else f"≈{text}"
+    text = text if Fraction(rounded) == value else f"≈{text}"
+    if len(_FMT) >= _CACHE_SIZE:
+        _FMT.clear()
+    _FMT[key] = text
+    return text
 
 
 @dataclass(frozen=True)

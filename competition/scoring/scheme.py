@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from competition.domain import PartKind
 from competition.errors import DomainError
@@ -42,7 +43,7 @@ class Criterion:
         if not self.children:
             raise DomainError(f"评分模块 {self.code} 没有评分项")
 
-    @property
+    @cached_property  # the tree is frozen; asked for once per node per competitor
     def maximum(self) -> Fraction:
         """Sum of the children's maxima (exact)."""
         return sum((_maximum(c) for c in self.children), Fraction(0))
@@ -52,7 +53,7 @@ Node = Criterion | Aspect
 
 
 def _maximum(node: Node) -> Fraction:
-    return node.maximum if isinstance(node, Criterion) else exact(node.maximum)
+    return node.maximum if isinstance(node, Criterion) else node.exact_maximum
 
 
 def walk(nodes: tuple[Node, ...]) -> Iterator[Node]:
@@ -184,14 +185,18 @@ class Part:
                 f"{label}各评分项配分合计 {fmt(self.raw_maximum)} 分，与规定满分 {fmt(self.maximum)} 分不符"
             )
 
-    @property
+    @cached_property  # the tree is frozen; asked for several times per competitor
     def raw_maximum(self) -> Fraction:
         """Sum of the children's maxima: the part's own scale (100, 150 …)."""
         return sum((_maximum(c) for c in self.children), Fraction(0))
 
     def aspects(self) -> Iterator[Aspect]:
         """Every aspect of the part, depth first."""
-        return (n for n in walk(self.children) if isinstance(n, Aspect))
+        return iter(self._aspects)
+
+    @cached_property  # the tree is frozen; walked once per competitor otherwise
+    def _aspects(self) -> tuple[Aspect, ...]:
+        return tuple(n for n in walk(self.children) if isinstance(n, Aspect))
 
 
 @dataclass(frozen=True)
@@ -304,6 +309,13 @@ class MarkingScheme:
 
     def aspects(self) -> Iterator[tuple[Part, Aspect]]:
         """Every (part, aspect) pair, parts in scheme order."""
-        for part in self.parts:
-            for aspect in part.aspects():
-                yield part, aspect
+        return iter(self._aspect_pairs)
+
+    @cached_property  # the scheme is frozen; walked once per competitor otherwise
+    def _aspect_pairs(self) -> tuple[tuple[Part, Aspect], ...]:
+        return tuple((part, aspect) for part in self.parts for aspect in part.aspects())
+
+    @cached_property
+    def aspect_codes(self) -> frozenset[str]:
+        """Codes of every aspect of the scheme."""
+        return frozenset(a.code for _, a in self._aspect_pairs)

@@ -46,6 +46,7 @@ import json
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
@@ -243,7 +244,8 @@ def _check_container(data: bytes, problems: _Problems) -> None:
                         raise problems.fatal(
                             None, None, f"工作表行数过多（{last} 行，上限 {MAX_ROWS} 行），已拒绝"
                         )
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # A damaged archive fails in several ways: bad central directory, bad deflate stream, short member.
         raise problems.fatal(None, None, "文件已损坏，无法作为 Excel 工作簿打开") from None
 
 

@@ -119,6 +119,73 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "results.rule_appeal": ("POST", "/manage/appeals/999999/ruling", frozenset()),
     "unit.index": ("GET", "/unit/", frozenset({UNIT})),
     "me.index": ("GET", "/me/", frozenset({COMPETITOR})),
+    # Promotion and honours. The world's contest is a draft without results, so the actions are refused
+    # with a message (302) for its owners; objects the world lacks answer 404 (positive cases in
+    # tests/promotion/test_workflow*.py and test_programmes*.py).
+    "promotion.decisions": ("GET", "/manage/contests/{contest}/promotion", CONTEST_OWNERS),
+    "promotion.choose_ruleset": ("POST", "/manage/contests/{contest}/promotion/ruleset", CONTEST_OWNERS),
+    "promotion.evaluate": ("POST", "/manage/contests/{contest}/promotion/evaluate", CONTEST_OWNERS),
+    "promotion.publish_notice": ("POST", "/manage/contests/{contest}/promotion/notice", CONTEST_OWNERS),
+    "promotion.confirm": ("POST", "/manage/contests/{contest}/promotion/confirm", CONTEST_OWNERS),
+    "promotion.edit_ruleset": ("GET", "/manage/rulesets/999999/edit", frozenset()),
+    "promotion.import_ruleset": ("POST", "/manage/rulesets/999999/import", frozenset()),
+    "promotion.export_ruleset": ("GET", "/manage/rulesets/999999.yaml", frozenset()),
+    "promotion.delete_ruleset": ("POST", "/manage/rulesets/999999/delete", frozenset()),
+    "promotion.review_decision": ("POST", "/manage/promotion-decisions/999999/review", frozenset()),
+    "promotion.levels": ("GET", "/manage/competitors/999999/levels", frozenset()),
+    "honours.index": ("GET", "/manage/honours/", ORGANIZERS),
+    "honours.programme": ("GET", "/manage/honours/999999", frozenset()),
+    "honours.batch": ("GET", "/manage/honours/batches/999999", frozenset()),
+    "honours.nominate_results": ("POST", "/manage/honours/batches/999999/nominate-results", frozenset()),
+    "honours.nominate_unit": ("POST", "/manage/honours/batches/999999/nominate-unit", frozenset()),
+    "honours.review_nomination": ("POST", "/manage/honours/nominations/999999/review", frozenset()),
+    "honours.nomination_file": ("GET", "/manage/honours/nominations/999999/attachment", frozenset()),
+    "honours.batch_notice": ("POST", "/manage/honours/batches/999999/notice", frozenset()),
+    "honours.confirm_batch": ("POST", "/manage/honours/batches/999999/confirm", frozenset()),
+    "honours.record_pdf": ("GET", "/manage/honours/records/999999.pdf", frozenset()),
+    "my_promotion.index": ("GET", "/me/promotion", frozenset({COMPETITOR})),
+    "my_promotion.record_pdf": ("GET", "/me/honour-records/999999.pdf", frozenset()),
+    "honour_roll.roll_index": ("GET", "/honours/", EVERYONE),
+    "honour_roll.roll": ("GET", "/honours/999999", frozenset()),
+    "honour_roll.contest_notice": ("GET", "/contests/{contest}/promotions", frozenset()),
+    # Certificates. The world has none, so a certificate's pages answer 404 for everyone (positive cases
+    # in tests/certificates/test_views.py); its draft contest refuses award requests with a message.
+    "verify.lookup": ("GET", "/verify", EVERYONE),
+    "verify.show": ("GET", "/verify/forged-code", frozenset()),
+    "my_certificates.download_own": ("GET", "/me/certificates/999999.pdf", frozenset()),
+    "certificates.contest_certificates": ("GET", "/manage/contests/{contest}/certificates", CONTEST_OWNERS),
+    "certificates.request_awards": (
+        "POST",
+        "/manage/contests/{contest}/certificates/request-awards",
+        CONTEST_OWNERS,
+    ),
+    "certificates.print_batch": ("POST", "/manage/contests/{contest}/certificates/print", CONTEST_OWNERS),
+    "certificates.download": ("GET", "/manage/certificates/999999.pdf", frozenset()),
+    "certificates.revoke": ("POST", "/manage/certificates/999999/revoke", frozenset()),
+    "certificates.reissue": ("POST", "/manage/certificates/999999/reissue", frozenset()),
+    # a body's own settings: organizers of a body (an admin has none)
+    "certificates.settings": ("GET", "/manage/certificate-settings", frozenset({ORG, OTHER_ORG})),
+    "certificates.upload_mark": (
+        "POST",
+        "/manage/certificate-settings/marks/seal",
+        frozenset({ORG, OTHER_ORG}),
+    ),
+    "certificates.mark_image": ("GET", "/manage/certificate-settings/marks/seal.img", frozenset()),
+    "certificates.save_overprint": (
+        "POST",
+        "/manage/certificate-settings/layouts/award",
+        frozenset({ORG, OTHER_ORG}),
+    ),
+    "certificates.calibration": (
+        "GET",
+        "/manage/certificate-settings/layouts/award/calibration.pdf",
+        frozenset({ORG, OTHER_ORG}),
+    ),
+    "certificates.sample": (
+        "GET",
+        "/manage/certificate-settings/layouts/award/sample.pdf",
+        frozenset({ORG, OTHER_ORG}),
+    ),
 }
 POST_DATA = {"entries.review": {"target": "approved"}}
 USERNAMES = {

@@ -1,0 +1,309 @@
+"""Promotion decisions for a city's year from the database: 300 final contests (市级一类, 天津 2024 rules),
+2 events of 30 each, 15,000 competitors of whom 3,000 competed twice (so the one-promotion-a-year rule
+has work to do) → :func:`competition.promotion.services.evaluate_contest` for every contest: read the
+published standings, competitors, level history and other contests' confirmed promotions, build the
+facts, run the engine, write every decision (18,000 results → ~21,000 rows) and audit.
+
+Baseline, in the same run: a bare ``SELECT`` of the same current standings joined to their competitors,
+fetched into Python (the least any computation of the decisions must read). ratio = baseline ÷ ours
+(higher is better); target 0.33; the absolute target is under 2 s.
+
+SQLite by default (a temporary file, its own database); PostgreSQL when ``BENCH_DATABASE_URL`` is set (the
+database is emptied first). Run: ``.venv/bin/python -m benchmarks.promotion``
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+CONTESTS = 300
+EVENTS_PER_CONTEST = 2
+ENTRIES_PER_EVENT = 30
+COMPETITORS = 15_000
+TARGET = 0.33
+NOW = datetime(2026, 12, 1, 9, 0)
+
+
+def build(url: str, instance: Path):
+    """An app on ``url`` migrated from empty with the year's contests and published standings."""
+    from competition.accounts.models import Role, User
+    from competition.contests.lifecycle import ContestStatus
+    from competition.contests.models import Contest, Event
+    from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
+    from competition.extensions import db
+    from competition.marking.models import Publication, PublishedStanding
+    from competition.organizations.models import BodyKind, OrganizingBody
+    from competition.promotion import services
+    from competition.registration.eligibility import Status
+    from competition.registration.idnumbers import IdType
+    from competition.registration.models import (
+        Competitor,
+        Registration,
+        RegistrationChannel,
+        RegistrationMember,
+    )
+    from competition.registration.review import RegistrationStatus
+    from tests.conftest import migrated_app
+
+    app = migrated_app(url, instance)
+    rng = random.Random(5)
+    with app.app_context():
+        body = OrganizingBody(
+            name="基准人社局", kind=BodyKind.HRSS, region_code="120100", region_name="天津", created_at=NOW
+        )
+        organizer = User(
+            username="org",
+            display_name="组织方",
+            role=Role.ORGANIZER,
+            body=body,
+            password_hash="x",
+            created_at=NOW,
+        )
+        db.session.add_all([body, organizer])
+        db.session.flush()
+        levels = [None, SkillLevel.INTERMEDIATE_WORKER, SkillLevel.SENIOR_WORKER, SkillLevel.TECHNICIAN]
+        db.session.execute(
+            sa.insert(Competitor),
+            [
+                {
+                    "name": f"选手{n:05d}",
+                    "gender": Gender.MALE if n % 2 else Gender.FEMALE,
+                    "id_type": IdType.PASSPORT,
+                    "id_number": f"E{n:08d}",
+                    "birth_date": date(1970 + n % 35, 1 + n % 12, 1 + n % 28),
+                    "status": Status.EMPLOYEE,
+                    "current_level": levels[n % 4],
+                    "years_in_occupation": 5,
+                    "titles": [],
+                    "created_at": NOW,
+                }
+                for n in range(COMPETITORS)
+            ],
+        )
+        people = db.session.execute(sa.select(Competitor.id).order_by(Competitor.id)).scalars().all()
+        pool = list(people)
+        rng.shuffle(pool)
+        pool += pool[:3000]  # contests 1–50 and 251–300 share 3,000 people: a second promotion the same year
+        db.session.execute(
+            sa.insert(Contest),
+            [
+                {
+                    "name": f"2026年天津市第{c + 1}届职业技能竞赛",
+                    "year": 2026,
+                    "tier": Tier.MUNICIPAL_1,
+                    "body_id": body.id,
+                    "venue": "天津",
+                    "starts_on": date(2026, 1 + c % 10, 1 + c % 27),
+                    "ends_on": date(2026, 1 + c % 10, 1 + c % 27),
+                    "status": ContestStatus.FINAL,
+                    "description": "",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+                for c in range(CONTESTS)
+            ],
+        )
+        contests = db.session.execute(sa.select(Contest).order_by(Contest.id)).scalars().all()
+        db.session.execute(
+            sa.insert(Event),
+            [
+                {
+                    "contest_id": contest.id,
+                    "occupation_name": f"工种{e}",
+                    "group": Group.STAFF,
+                    "team_size": 1,
+                    "level": SkillLevel.SENIOR_WORKER,
+                    "created_at": NOW,
+                    "version": 1,
+                    "region_prefixes": [],
+                    "restricted_titles": [],
+                }
+                for contest in contests
+                for e in range(EVENTS_PER_CONTEST)
+            ],
+        )
+        events = db.session.execute(sa.select(Event.id, Event.contest_id).order_by(Event.id)).all()
+        db.session.execute(
+            sa.insert(Publication),
+            [
+                {
+                    "event_id": event_id,
+                    "sequence": 1,
+                    "published_at": NOW,
+                    "published_by_id": organizer.id,
+                    "notice_first_day": date(2026, 11, 1),
+                    "notice_last_day": date(2026, 11, 7),
+                    "working_days": 5,
+                    "calendar_fallback": False,
+                    "award_policy_text": "1,2,3",
+                    "scheme_sha256": "0" * 64,
+                }
+                for event_id, _ in events
+            ],
+        )
+        publication_of = dict(db.session.execute(sa.select(Publication.event_id, Publication.id)).all())
+        registrations, members, standings = [], [], []
+        position = 0
+        registration_id = 0
+        for event_id, _contest_id in events:
+            for rank in range(1, ENTRIES_PER_EVENT + 1):
+                registration_id += 1
+                person = pool[position]
+                position += 1
+                registrations.append(
+                    {
+                        "id": registration_id,
+                        "event_id": event_id,
+                        "status": RegistrationStatus.APPROVED,
+                        "channel": RegistrationChannel.ORGANIZER,
+                        "eligible": True,
+                        "eligibility_problems": [],
+                        "not_ranked_for_awards": False,
+                        "competitor_number": f"N{rank:03d}",
+                        "station": rank,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                        "version": 1,
+                    }
+                )
+                members.append(
+                    {
+                        "registration_id": registration_id,
+                        "event_id": event_id,
+                        "competitor_id": person,
+                        "position": 0,
+                        "active": True,
+                    }
+                )
+                standings.append(
+                    {
+                        "publication_id": publication_of[event_id],
+                        "event_id": event_id,
+                        "registration_id": registration_id,
+                        "position": rank - 1,
+                        "entry": f"N{rank:03d}",
+                        "status": "ranked",
+                        "rank": rank,
+                        "joint": False,
+                        "entrants": ENTRIES_PER_EVENT,
+                        "total": Decimal(100 - rank),
+                        "display_total": Decimal(100 - rank),
+                        "all_passed": rank < 25,
+                        "award": {1: AwardClass.FIRST, 2: AwardClass.SECOND, 3: AwardClass.THIRD}.get(rank),
+                        "reasons": [],
+                        "current": True,
+                    }
+                )
+        for table, rows in (
+            (Registration, registrations),
+            (RegistrationMember, members),
+            (PublishedStanding, standings),
+        ):
+            for start in range(0, len(rows), 5000):
+                db.session.execute(sa.insert(table), rows[start : start + 5000])
+        for contest in contests:
+            services.choose_preset(contest, "tianjin-2024", clone=False, actor=organizer, now=NOW)
+        db.session.commit()
+        return app, [c.id for c in contests], organizer.id
+
+
+def baseline_select() -> int:
+    """The bare read: every current standing with its competitor's facts."""
+    from competition.extensions import db
+    from competition.marking.models import PublishedStanding
+    from competition.registration.models import Competitor, RegistrationMember
+
+    rows = db.session.execute(
+        sa.select(
+            PublishedStanding.id,
+            PublishedStanding.event_id,
+            PublishedStanding.rank,
+            PublishedStanding.joint,
+            PublishedStanding.entrants,
+            PublishedStanding.total,
+            PublishedStanding.all_passed,
+            PublishedStanding.award,
+            RegistrationMember.competitor_id,
+            Competitor.birth_date,
+            Competitor.gender,
+            Competitor.current_level,
+        )
+        .join(RegistrationMember, RegistrationMember.registration_id == PublishedStanding.registration_id)
+        .join(Competitor, Competitor.id == RegistrationMember.competitor_id)
+        .where(PublishedStanding.current.is_(True), RegistrationMember.active.is_(True))
+    ).all()
+    return len(rows)
+
+
+def main() -> None:
+    from competition.accounts.models import User
+    from competition.contests.models import Contest
+    from competition.extensions import db
+    from competition.promotion import services
+    from competition.promotion.models import PromotionDecision
+    from competition.promotion.rules import DecisionStatus
+
+    instance = Path(tempfile.mkdtemp(prefix="bench-promotion-"))
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        from competition.config import sqlalchemy_url
+
+        url = sqlalchemy_url(url)
+    else:
+        url = f"sqlite:///{instance / 'bench.sqlite3'}"
+    started = time.perf_counter()
+    app, contest_ids, organizer_id = build(url, instance)
+    print(f"built {CONTESTS} contests, {COMPETITORS} competitors in {time.perf_counter() - started:.1f} s")
+    with app.app_context():
+        baseline_rows = 0
+        best_baseline = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            baseline_rows = baseline_select()
+            best_baseline = min(best_baseline, time.perf_counter() - t)
+        db.session.rollback()
+        organizer = db.session.get(User, organizer_id)
+        t = time.perf_counter()
+        for contest_id in contest_ids:
+            services.evaluate_contest(db.session.get(Contest, contest_id), actor=organizer, now=NOW)
+        db.session.commit()
+        ours = time.perf_counter() - t
+        stored = db.session.execute(sa.select(sa.func.count()).select_from(PromotionDecision)).scalar()
+        granted = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(PromotionDecision)
+            .where(PromotionDecision.outcome == DecisionStatus.GRANTED)
+        ).scalar()
+        # Re-evaluating the whole year again must change nothing (idempotent); timed for information.
+        t = time.perf_counter()
+        changed = 0
+        for contest_id in contest_ids:
+            report = services.evaluate_contest(db.session.get(Contest, contest_id), actor=organizer, now=NOW)
+            changed += report.added + report.changed + report.removed
+        db.session.commit()
+        again = time.perf_counter() - t
+        db.engine.dispose()
+    assert changed == 0, changed
+    ratio = best_baseline / ours
+    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(
+        f"{dialect}: baseline SELECT of {baseline_rows} standings {best_baseline:.3f} s; "
+        f"ours {ours:.3f} s for {stored} decisions ({granted} granted); re-evaluation {again:.3f} s"
+    )
+    print(
+        f"RESULT promotion ratio={ratio:.2f} target={TARGET:.2f} seconds={ours:.2f} "
+        f"contests={CONTESTS} results={baseline_rows} decisions={stored} reevaluate_seconds={again:.2f} db={dialect}"
+    )
+
+
+if __name__ == "__main__":
+    main()

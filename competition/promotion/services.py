@@ -1,0 +1,1678 @@
+"""Promotion and honours services: rule sets per contest, decisions from published standings, review,
+public notice, confirmation (level history, titles, certificate requests), reversal after re-published
+results, and honour programmes.
+
+The rules are applied only by :func:`competition.promotion.rules.evaluate`; this module reads its inputs
+from the database (published standings, competitors, level history, confirmed decisions of other
+contests) and stores its outputs. Services flush and audit; the views commit once.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from competition.accounts.models import User
+from competition.audit.services import record
+from competition.contests.lifecycle import ContestStatus
+from competition.contests.models import Contest, Event
+from competition.domain import AwardClass, Gender, SkillLevel
+from competition.errors import DomainError
+from competition.extensions import db
+from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
+from competition.promotion import presets
+from competition.promotion.models import (
+    BatchState,
+    HonourBatch,
+    HonourNomination,
+    HonourPeriod,
+    HonourProgramme,
+    HonourRecord,
+    LevelOrigin,
+    LevelRecord,
+    NominationChannel,
+    NominationState,
+    PromotionDecision,
+    PromotionNotice,
+    PromotionRuleSet,
+    PromotionRuleSetRevision,
+    ReviewState,
+)
+from competition.promotion.overlaps import overlap_warnings
+from competition.promotion.rules import (
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    PriorPromotion,
+    ResultFacts,
+    RuleSet,
+    age_on,
+    evaluate,
+)
+from competition.promotion.ruleset_yaml import dump_ruleset, parse_ruleset, ruleset_from_data, ruleset_to_data
+from competition.registration.models import Competitor, RegistrationMember
+from competition.workdays import HolidayCalendar, notice_period
+
+#: Contest stages in which published standings exist and decisions may be proposed.
+EVALUABLE = (ContestStatus.PUBLIC_NOTICE, ContestStatus.FINAL, ContestStatus.ARCHIVED)
+CERTIFICATE_REQUESTS_MODULE = "competition.certificates.requests"
+
+
+# ---- certificates ------------------------------------------------------------------------------------
+
+
+def request_certificate(
+    kind: str, competitor_id: int, snapshot: dict[str, Any], source: str, *, actor: User | None, now: datetime
+) -> Any:
+    """Queue a certificate through :func:`competition.certificates.requests.request_certificate`.
+
+    ``kind`` is ``"skill_level"`` or ``"honour"``; ``snapshot`` plain JSON values (skill level:
+    ``occupation``, ``level`` code, ``work_type``, ``contest``, ``contest_id``, ``event_id``, ``date``;
+    honour: ``honour_title``, ``citation``, ``issuer``, ``body_id`` or ``contest_id``); ``source`` names
+    the cause (``promotion:decision:<id>``, ``honour:record:<id>``), so asking twice queues one
+    certificate. Returns the request, or ``None`` when the certificates module is not installed.
+    """
+    if importlib.util.find_spec(CERTIFICATE_REQUESTS_MODULE) is None:
+        return None
+    module = importlib.import_module(CERTIFICATE_REQUESTS_MODULE)
+    return module.request_certificate(kind, competitor_id, snapshot, source, actor=actor, now=now)
+
+
+# ---- rule sets ---------------------------------------------------------------------------------------
+
+
+def contest_ruleset(contest: Contest) -> PromotionRuleSet | None:
+    """The contest-wide rule set, or ``None`` when none has been chosen."""
+    return db.session.execute(
+        sa.select(PromotionRuleSet).where(
+            PromotionRuleSet.contest_id == contest.id, PromotionRuleSet.event_id.is_(None)
+        )
+    ).scalar()
+
+
+def rulesets_of(contest: Contest) -> list[PromotionRuleSet]:
+    """The contest's rule set first, then event overrides."""
+    rows = db.session.execute(
+        sa.select(PromotionRuleSet)
+        .where(PromotionRuleSet.contest_id == contest.id)
+        .order_by(PromotionRuleSet.event_id.is_not(None), PromotionRuleSet.event_id)
+    ).scalars()
+    return list(rows)
+
+
+def parsed(row: PromotionRuleSet) -> RuleSet:
+    """The stored rule set as the engine's :class:`RuleSet`.
+
+    ``yaml_text`` is always the canonical dump of the stored rules (:func:`_store`), so it is the cache
+    key: a year of contests under one preset parses it once."""
+    return _parse_stored(row.yaml_text)
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_stored(text: str) -> RuleSet:
+    return parse_ruleset(text)
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    """``(preset id, "name（id@version）")`` for every shipped preset."""
+    return [(pid, f"{rs.name}（{rs.key}）") for pid, rs in presets.load_presets().items()]
+
+
+def choose_preset(
+    contest: Contest,
+    preset_id: str,
+    *,
+    clone: bool,
+    event: Event | None = None,
+    actor: User,
+    now: datetime,
+) -> PromotionRuleSet:
+    """Run ``contest`` (or, with ``event``, only that event) under a shipped preset.
+
+    ``clone=False`` uses the preset unchanged (read-only, kept at its version); ``clone=True`` stores an
+    editable copy with its own id (``contest-<id>[-event-<id>]``, version 1). Replaces an earlier choice
+    for the same scope; audited. Raises :class:`DomainError` for an unknown preset or an event of another
+    contest.
+    """
+    if event is not None and event.contest_id != contest.id:
+        raise DomainError("赛项不属于本竞赛。", field="event_id")
+    try:
+        preset = presets.load_preset(preset_id)
+    except DomainError as error:
+        raise DomainError(error.message, field="preset") from None
+    if clone:
+        ident = f"contest-{contest.id}" + (f"-event-{event.id}" if event else "")
+        ruleset = replace(preset, id=ident, version=1, name=f"{preset.name}（{contest.name}）")
+        text = dump_ruleset(ruleset)
+    else:
+        ruleset = preset
+        text = dump_ruleset(preset)
+    row = db.session.execute(
+        sa.select(PromotionRuleSet).where(
+            PromotionRuleSet.contest_id == contest.id,
+            PromotionRuleSet.event_id.is_(None) if event is None else PromotionRuleSet.event_id == event.id,
+        )
+    ).scalar()
+    before = None if row is None else {"ruleset": row.ruleset_key, "preset": row.preset_key}
+    if row is None:
+        row = PromotionRuleSet(contest_id=contest.id, event_id=event.id if event else None, revision=0)
+        db.session.add(row)
+    row.preset_key = None if clone else preset.key
+    row.cloned_from = preset.key if clone else None
+    _store(row, ruleset, text, actor=actor, now=now)
+    record(
+        "promotion.ruleset.choose",
+        actor=actor,
+        now=now,
+        object_type="promotion_ruleset",
+        object_id=row.id,
+        contest_id=contest.id,
+        summary=(
+            f"{'复制' if clone else '采用'}预置晋升规则“{preset.name}”"
+            + (f"（赛项 {event.title}）" if event else "")
+        ),
+        before=before,
+        after={"ruleset": row.ruleset_key, "preset": row.preset_key, "cloned_from": row.cloned_from},
+    )
+    return row
+
+
+def _store(row: PromotionRuleSet, ruleset: RuleSet, text: str, *, actor: User | None, now: datetime) -> None:
+    row.ruleset_key = ruleset.key
+    row.name = ruleset.name[:200]
+    row.yaml_text = text
+    row.data = json_data(ruleset)
+    row.revision = (row.revision or 0) + 1
+    row.updated_at = now
+    row.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    db.session.add(
+        PromotionRuleSetRevision(
+            ruleset_id=row.id,
+            revision=row.revision,
+            ruleset_key=ruleset.key,
+            yaml_text=text,
+            saved_at=now,
+            saved_by_id=getattr(actor, "id", None),
+        )
+    )
+    db.session.flush()
+
+
+def json_data(ruleset: RuleSet) -> dict[str, Any]:
+    """:func:`ruleset_to_data` made JSON-safe (dates as ISO text, mapping keys as text); the parser reads
+    both forms, so ``ruleset_from_data(json_data(r)) == r``."""
+    return _plain(ruleset_to_data(ruleset))
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_plain(v) for v in data]
+    if isinstance(data, date):
+        return data.isoformat()
+    return data
+
+
+@dataclass(frozen=True)
+class SavedRuleSet:
+    """The outcome of saving a rule set: whether it changed, its key and the overlap warnings."""
+
+    changed: bool
+    key: str
+    warnings: list[str]
+
+
+def save_ruleset(
+    row: PromotionRuleSet,
+    *,
+    data: dict[str, Any] | None = None,
+    text: str | None = None,
+    actor: User,
+    now: datetime,
+) -> SavedRuleSet:
+    """Validate and store an edited rule set given as plain ``data`` (the form) or YAML ``text`` (import).
+
+    A preset in use is turned into an editable copy. When the rules changed, the version becomes
+    ``max(given, previous + 1)`` so decisions name the rules they were made under. Returns the overlap
+    warnings (:func:`~competition.promotion.overlaps.overlap_warnings`). Raises :class:`DomainError` whose
+    ``field`` is the path of the bad field (``rules[2].outcome.level``); audited.
+    """
+    ruleset = parse_ruleset(text) if text is not None else ruleset_from_data(data)
+    current = parsed(row)
+    if ruleset_to_data(replace(ruleset, version=current.version)) == ruleset_to_data(current) and (
+        ruleset.id == current.id
+    ):
+        return SavedRuleSet(False, row.ruleset_key, overlap_warnings(current))
+    version = max(ruleset.version, current.version + 1) if ruleset.id == current.id else ruleset.version
+    ruleset = replace(ruleset, version=version)
+    before = {"ruleset": row.ruleset_key, "preset": row.preset_key, "revision": row.revision}
+    if row.preset_key is not None:
+        row.cloned_from = row.preset_key
+        row.preset_key = None
+    _store(row, ruleset, dump_ruleset(ruleset), actor=actor, now=now)
+    record(
+        "promotion.ruleset.save",
+        actor=actor,
+        now=now,
+        object_type="promotion_ruleset",
+        object_id=row.id,
+        contest_id=row.contest_id,
+        summary=f"{'导入' if text is not None else '修改'}晋升规则“{ruleset.name}”，版本 {ruleset.key}",
+        before=before,
+        after={"ruleset": row.ruleset_key, "revision": row.revision},
+    )
+    return SavedRuleSet(True, row.ruleset_key, overlap_warnings(ruleset))
+
+
+def remove_override(row: PromotionRuleSet, *, actor: User, now: datetime) -> None:
+    """Drop an event's own rule set so the event follows the contest's again; audited. Raises
+    :class:`DomainError` for the contest-wide rule set."""
+    if row.event_id is None:
+        raise DomainError("竞赛的默认规则不能删除，可改选其他规则。")
+    contest_id, key = row.contest_id, row.ruleset_key
+    db.session.delete(row)
+    db.session.flush()
+    record(
+        "promotion.ruleset.remove",
+        actor=actor,
+        now=now,
+        object_type="promotion_ruleset",
+        contest_id=contest_id,
+        summary="删除赛项单独的晋升规则，改用竞赛默认规则",
+        before={"ruleset": key},
+    )
+
+
+# ---- facts and evaluation ----------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationReport:
+    """What a (re-)evaluation did: counts, a Chinese line per change, and events it could not use."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    reversed: int = 0
+    unchanged: int = 0
+    material: int = 0
+    changes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """``新增 3 条，变化 1 条，…`` in Chinese."""
+        parts = [f"新增 {self.added} 条", f"变化 {self.changed} 条", f"删除 {self.removed} 条"]
+        if self.reversed:
+            parts.append(f"撤销已确认 {self.reversed} 条")
+        parts.append(f"未变 {self.unchanged} 条")
+        return "，".join(parts)
+
+
+_ENGINE_FIELDS = (
+    "ruleset_key",
+    "kind",
+    "outcome",
+    "rule_name",
+    "rule_source",
+    "level",
+    "title",
+    "facts_text",
+    "outcome_text",
+    "reason",
+    "superseded_by",
+    "blocked_by",
+    "final_date",
+    "standing_id",
+    "registration_id",
+)
+
+
+@dataclass(frozen=True)
+class _Line:
+    standing_id: int
+    event_id: int
+    registration_id: int
+    competitor_id: int
+    final_date: date | None
+
+
+def results_final_on(event: Event, publication: Publication, today: date) -> date | None:
+    """The day ``event``'s published results became final (the end of their public notice), or ``None``
+    while they are not final: notice not over, an appeal pending, or an upheld appeal not yet
+    re-published. Results of a contest marked final or archived are final at their notice end."""
+    if event.contest.status in (ContestStatus.FINAL, ContestStatus.ARCHIVED):
+        return publication.notice_last_day
+    if today <= publication.notice_last_day:
+        return None
+    appeals = db.session.execute(
+        sa.select(Appeal.ruling, Appeal.remark_part_id, Appeal.ruled_at).where(Appeal.event_id == event.id)
+    ).all()
+    for ruling, remark_part_id, ruled_at in appeals:
+        if ruling is Ruling.PENDING:
+            return None
+        if remark_part_id is not None and ruled_at is not None and publication.published_at < ruled_at:
+            return None
+    return publication.notice_last_day
+
+
+def _contest_competitors(contest_id: int) -> sa.Select:
+    return (
+        sa.select(RegistrationMember.competitor_id)
+        .join(Event, Event.id == RegistrationMember.event_id)
+        .where(Event.contest_id == contest_id)
+    )
+
+
+def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
+    """The :class:`ResultFacts` of ``contest``'s current published standings, grouped by event id.
+
+    Facts: rank, joint, entrants, total, parts passed and award from :class:`PublishedStanding`; tier of
+    the contest; group and team size of the event; birth date and gender of the competitor; the level
+    held before this contest (the highest level in the history not gained in this contest, else the
+    profile's level); the final date (:func:`results_final_on`); prior competition promotions = confirmed
+    promotion decisions of other contests. Returns ``(facts by event, lines by key, skipped messages)``.
+    """
+    events = {e.id: e for e in contest.events}
+    skipped: list[str] = []
+    publications = {
+        p.event_id: p
+        for p in db.session.execute(
+            sa.select(Publication).where(
+                Publication.event_id.in_(list(events) or [0]), Publication.superseded_at.is_(None)
+            )
+        ).scalars()
+    }
+    finals: dict[int, date | None] = {}
+    for event_id, event in events.items():
+        pub = publications.get(event_id)
+        if pub is None:
+            continue
+        if not 1 <= event.team_size <= 3:
+            skipped.append(
+                f"赛项“{event.title}”为 {event.team_size} 人团体赛，晋升规则只适用于 1–3 人的赛项。"
+            )
+            continue
+        finals[event_id] = results_final_on(event, pub, today)
+    rows = db.session.execute(
+        sa.select(
+            PublishedStanding.id,
+            PublishedStanding.event_id,
+            PublishedStanding.registration_id,
+            PublishedStanding.rank,
+            PublishedStanding.joint,
+            PublishedStanding.entrants,
+            PublishedStanding.total,
+            PublishedStanding.all_passed,
+            PublishedStanding.award,
+            RegistrationMember.competitor_id,
+            Competitor.birth_date,
+            Competitor.gender,
+            Competitor.current_level,
+        )
+        .join(RegistrationMember, RegistrationMember.registration_id == PublishedStanding.registration_id)
+        .join(Competitor, Competitor.id == RegistrationMember.competitor_id)
+        .where(PublishedStanding.event_id.in_(list(finals) or [0]), PublishedStanding.current.is_(True))
+        .where(RegistrationMember.active.is_(True))
+        .order_by(PublishedStanding.event_id, PublishedStanding.position, RegistrationMember.position)
+    ).all()
+    # A competitor with a history: the highest unrevoked level not gained in this contest (none if
+    # every entry came from it); without a history: the level on the profile.
+    held: dict[int, SkillLevel | None] = {}
+    for competitor_id, level, from_contest, revoked in db.session.execute(
+        sa.select(
+            LevelRecord.competitor_id, LevelRecord.level, LevelRecord.contest_id, LevelRecord.revoked_at
+        ).where(LevelRecord.competitor_id.in_(_contest_competitors(contest.id)))
+    ):
+        best = held.setdefault(competitor_id, None)
+        if revoked is None and from_contest != contest.id and (best is None or level > best):
+            held[competitor_id] = level
+    priors: dict[int, list[PriorPromotion]] = defaultdict(list)
+    for competitor_id, contest_id, name, level, adjusted, final in db.session.execute(
+        sa.select(
+            PromotionDecision.competitor_id,
+            PromotionDecision.contest_id,
+            Contest.name,
+            PromotionDecision.level,
+            PromotionDecision.adjusted_level,
+            PromotionDecision.final_date,
+        )
+        .join(Contest, Contest.id == PromotionDecision.contest_id)
+        .where(
+            PromotionDecision.competitor_id.in_(_contest_competitors(contest.id)),
+            PromotionDecision.contest_id != contest.id,
+            PromotionDecision.state == ReviewState.CONFIRMED,
+            PromotionDecision.kind == DecisionKind.PROMOTION,
+        )
+    ):
+        if final is not None and (adjusted or level) is not None:
+            priors[competitor_id].append(
+                PriorPromotion(
+                    contest_key=str(contest_id), contest_name=name, level=adjusted or level, final_date=final
+                )
+            )
+    by_event: dict[int, list[ResultFacts]] = defaultdict(list)
+    lines: dict[tuple[int, int], _Line] = {}
+    contest_key = str(contest.id)
+    for row in rows:
+        (sid, event_id, reg_id, rank, joint, entrants, total, passed, award, cid, born, gender, level) = row
+        if (event_id, cid) in lines:
+            continue
+        event = events[event_id]
+        entrants = max(entrants or 0, 1, rank or 0)
+        by_event[event_id].append(
+            ResultFacts(
+                person_key=str(cid),
+                contest_key=contest_key,
+                event_key=str(event_id),
+                tier=contest.tier,
+                group=event.group,
+                rank=rank,
+                joint_rank=bool(joint) and rank is not None,
+                entrants=entrants,
+                award=AwardClass(award) if award else None,
+                all_parts_passed=bool(passed),
+                total=Decimal(total) if total is not None else Decimal(0),
+                team_size=event.team_size,
+                birth_date=born,
+                gender=Gender(gender),
+                current_level=held.get(cid, level),
+                contest_date=contest.starts_on,
+                final_date=finals[event_id],
+                prior_promotions=tuple(priors.get(cid, ())),
+                contest_name=contest.name,
+                event_name=event.title,
+            )
+        )
+        lines[(event_id, cid)] = _Line(sid, event_id, reg_id, cid, finals[event_id])
+    return by_event, lines, skipped
+
+
+def _ruleset_for(event_id: int, rows: list[PromotionRuleSet]) -> PromotionRuleSet | None:
+    own = next((r for r in rows if r.event_id == event_id), None)
+    return own or next((r for r in rows if r.event_id is None), None)
+
+
+def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decision, _Line]], list[str]]:
+    """Run :func:`evaluate` on ``contest``'s facts, one batch per rule set (contest-wide or override).
+
+    Returns the decisions with the standing line they came from, and the skipped-event messages.
+    Raises :class:`DomainError` when no rule set is chosen or nothing has been published.
+    """
+    rows = rulesets_of(contest)
+    if not rows:
+        raise DomainError("请先为本竞赛选择晋升规则。")
+    by_event, lines, skipped = build_facts(contest, today=today)
+    if not by_event and not skipped:
+        raise DomainError("本竞赛还没有已发布的成绩。")
+    batches: dict[int, tuple[RuleSet, list[ResultFacts]]] = {}
+    for event_id, facts in by_event.items():
+        row = _ruleset_for(event_id, rows)
+        if row is None:
+            skipped.append(f"赛项“{facts[0].event_name}”没有适用的晋升规则。")
+            continue
+        if row.id not in batches:
+            batches[row.id] = (parsed(row), [])
+        batches[row.id][1].extend(facts)
+    out: list[tuple[Decision, _Line]] = []
+    for ruleset, facts in batches.values():
+        for decision in evaluate(ruleset, facts, today=today):
+            out.append((decision, lines[(int(decision.event_key), int(decision.person_key))]))
+    return out, skipped
+
+
+def _values(decision: Decision, line: _Line) -> dict[str, Any]:
+    return {
+        "ruleset_key": decision.ruleset,
+        "kind": decision.kind,
+        "outcome": decision.status,
+        "rule_name": decision.rule_name,
+        "rule_source": decision.rule_source,
+        "level": decision.level,
+        "title": decision.title,
+        "facts_text": decision.facts_text,
+        "outcome_text": decision.outcome_text,
+        "reason": decision.reason,
+        "superseded_by": decision.superseded_by,
+        "blocked_by": decision.blocked_by,
+        "final_date": line.final_date,
+        "standing_id": line.standing_id,
+        "registration_id": line.registration_id,
+    }
+
+
+def _live(outcome: DecisionStatus) -> bool:
+    return outcome in (DecisionStatus.GRANTED, DecisionStatus.PENDING)
+
+
+def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> EvaluationReport:
+    """Propose (or re-evaluate) the promotion, title and eligibility decisions of ``contest``.
+
+    Idempotent: the same standings, competitors and rules give the same rows (unique per contest, event,
+    competitor and rule). Reviewers' work is kept: a rejected or adjusted decision stays so when its
+    facts change (the report says what changed). A material change (what is granted) takes the decision
+    out of its public notice. A confirmed decision that the current standings no longer support (an
+    upheld appeal changed the results) is reversed (:func:`reverse_decision`). Audited when anything
+    changed. Raises :class:`DomainError` before results are published or without a rule set.
+    """
+    if contest.status not in EVALUABLE:
+        raise DomainError(f"竞赛处于“{contest.status.label}”阶段，成绩公示后才能生成晋升决定。")
+    pairs, skipped = engine_decisions(contest, today=now.date())
+    report = EvaluationReport(skipped=skipped)
+    existing = {
+        (d.event_id, d.competitor_id, d.rule_key): d
+        for d in db.session.execute(
+            sa.select(PromotionDecision).where(PromotionDecision.contest_id == contest.id)
+        ).scalars()
+    }
+    inserts: list[dict[str, Any]] = []
+    for decision, line in pairs:
+        key = (line.event_id, line.competitor_id, decision.rule_id or "")
+        values = _values(decision, line)
+        row = existing.pop(key, None)
+        if row is None:
+            inserts.append(
+                {
+                    **values,
+                    "contest_id": contest.id,
+                    "event_id": line.event_id,
+                    "competitor_id": line.competitor_id,
+                    "rule_key": decision.rule_id or "",
+                    "evaluated_at": now,
+                    "state": ReviewState.PROPOSED,
+                }
+            )
+            report.added += 1
+            if _live(decision.status):
+                report.material += 1
+            continue
+        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not diff:
+            report.unchanged += 1
+            continue
+        material = (
+            _live(row.outcome) != _live(decision.status)
+            or row.level != decision.level
+            or row.title != decision.title
+        )
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.evaluated_at = now
+        who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
+        if row.state is ReviewState.CONFIRMED and material:
+            reverse_decision(row, f"成绩重新发布后：{decision.reason}", actor=actor, now=now)
+            report.reversed += 1
+            report.changes.append(f"{who}：已确认的决定被撤销")
+            continue
+        if row.state is ReviewState.REVERSED and _live(decision.status):
+            row.state = ReviewState.PROPOSED
+            row.reversed_at = None
+            row.reversal_reason = None
+        if material:
+            report.material += 1
+            row.notice_id = None
+        report.changed += 1
+        report.changes.append(f"{who}：{decision.status.label}，{decision.outcome_text}")
+    for row in existing.values():
+        who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
+        if row.state is ReviewState.CONFIRMED:
+            reverse_decision(row, "成绩重新发布后该成绩不再产生此决定", actor=actor, now=now)
+            report.reversed += 1
+            report.changes.append(f"{who}：已确认的决定被撤销")
+        elif row.state is ReviewState.REVERSED:
+            report.unchanged += 1
+        else:
+            db.session.delete(row)
+            report.removed += 1
+            report.material += 1
+            report.changes.append(f"{who}：不再适用，已删除")
+    if inserts:
+        # Core executemany: the ORM's bulk path asks for every new id back, which we never use.
+        db.session.execute(PromotionDecision.__table__.insert(), inserts)
+    db.session.flush()
+    if report.added or report.changed or report.removed or report.reversed:
+        record(
+            "promotion.evaluate",
+            actor=actor,
+            now=now,
+            object_type="contest",
+            object_id=contest.id,
+            contest_id=contest.id,
+            summary=f"生成晋升与称号决定：{report.summary}",
+            after={
+                "added": report.added,
+                "changed": report.changed,
+                "removed": report.removed,
+                "reversed": report.reversed,
+                "changes": report.changes[:50],
+            },
+        )
+    return report
+
+
+def decisions_of(contest: Contest) -> list[PromotionDecision]:
+    """Every stored decision of ``contest``, by event, competitor and rule."""
+    return list(
+        db.session.execute(
+            sa.select(PromotionDecision)
+            .where(PromotionDecision.contest_id == contest.id)
+            .order_by(PromotionDecision.event_id, PromotionDecision.competitor_id, PromotionDecision.id)
+        ).scalars()
+    )
+
+
+def stale(contest: Contest) -> bool:
+    """``True`` when a decision was made from standings that are no longer current (re-published)."""
+    return bool(
+        db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(PromotionDecision)
+            .join(PublishedStanding, PublishedStanding.id == PromotionDecision.standing_id, isouter=True)
+            .where(
+                PromotionDecision.contest_id == contest.id,
+                PromotionDecision.state != ReviewState.REVERSED,
+                sa.or_(PublishedStanding.id.is_(None), PublishedStanding.current.is_(False)),
+            )
+        ).scalar()
+    )
+
+
+# ---- review ------------------------------------------------------------------------------------------
+
+
+def _reviewable(decision: PromotionDecision) -> None:
+    if decision.state not in (ReviewState.PROPOSED, ReviewState.REJECTED):
+        raise DomainError(f"该决定{decision.state.label}，不能再审核。")
+    if not decision.actionable:
+        raise DomainError("该决定不授予任何等级或称号，无需审核。")
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise DomainError("请填写原因。", field="reason")
+    if len(reason) > 500:
+        raise DomainError("原因不能超过 500 个字符。", field="reason")
+    return reason
+
+
+def _review_audit(
+    decision: PromotionDecision, action: str, summary: str, before: dict, *, actor: User, now: datetime
+) -> None:
+    decision.reviewed_at = now
+    decision.reviewed_by_id = actor.id
+    db.session.flush()
+    record(
+        f"promotion.decision.{action}",
+        actor=actor,
+        now=now,
+        object_type="promotion_decision",
+        object_id=decision.id,
+        contest_id=decision.contest_id,
+        summary=f"{decision.competitor.name}（{decision.event.title}）：{summary}"[:300],
+        before=before,
+        after={
+            "state": decision.state.value,
+            "adjusted_level": decision.adjusted_level,
+            "reason": decision.review_reason,
+        },
+    )
+
+
+def reject_decision(decision: PromotionDecision, reason: str | None, *, actor: User, now: datetime) -> None:
+    """Reject a proposed decision (不予通过) with a reason, shown to the competitor; audited.
+
+    Raises :class:`DomainError` without a reason or for a decision that is confirmed, reversed or grants
+    nothing."""
+    _reviewable(decision)
+    text = _reason(reason)
+    before = {"state": decision.state.value, "reason": decision.review_reason}
+    decision.state = ReviewState.REJECTED
+    decision.review_reason = text
+    _review_audit(decision, "reject", f"不予通过：{text}", before, actor=actor, now=now)
+
+
+def restore_decision(decision: PromotionDecision, reason: str | None, *, actor: User, now: datetime) -> None:
+    """Undo a rejection: the decision is proposed again (the reason is kept in the audit); audited."""
+    if decision.state is not ReviewState.REJECTED:
+        raise DomainError("只有不予通过的决定可以恢复。")
+    text = _reason(reason)
+    before = {"state": decision.state.value, "reason": decision.review_reason}
+    decision.state = ReviewState.PROPOSED
+    decision.review_reason = text
+    decision.notice_id = None
+    _review_audit(decision, "restore", f"恢复为待审核：{text}", before, actor=actor, now=now)
+
+
+def adjust_decision(
+    decision: PromotionDecision, level: SkillLevel | None, reason: str | None, *, actor: User, now: datetime
+) -> None:
+    """Change the level a promotion or eligibility decision gives (``None`` = back to the rule's level),
+    with a reason; the decision leaves its public notice (it must be noticed again); audited.
+
+    Raises :class:`DomainError` for titles, without a reason, or for a level that is not a change."""
+    _reviewable(decision)
+    if decision.kind not in (DecisionKind.PROMOTION, DecisionKind.ELIGIBILITY):
+        raise DomainError("只有晋升和申报资格可以调整等级。", field="level")
+    text = _reason(reason)
+    if level == decision.level:
+        level = None
+    if level == decision.adjusted_level:
+        raise DomainError("等级没有变化。", field="level")
+    before = {"state": decision.state.value, "adjusted_level": decision.adjusted_level}
+    decision.adjusted_level = level
+    decision.review_reason = text
+    decision.state = ReviewState.PROPOSED
+    decision.notice_id = None
+    shown = level.certificate_label if level else f"恢复为 {decision.outcome_text}"
+    _review_audit(decision, "adjust", f"调整为 {shown}：{text}", before, actor=actor, now=now)
+
+
+# ---- notice and confirmation -------------------------------------------------------------------------
+
+
+def notices_of(contest: Contest) -> list[PromotionNotice]:
+    """The contest's promotion notices, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(PromotionNotice)
+            .where(PromotionNotice.contest_id == contest.id)
+            .order_by(PromotionNotice.sequence.desc())
+        ).scalars()
+    )
+
+
+def publish_notice(
+    contest: Contest,
+    *,
+    actor: User,
+    now: datetime,
+    working_days: int,
+    calendar: HolidayCalendar,
+    events: list[Event] | None = None,
+) -> PromotionNotice:
+    """Publish the proposed decisions not yet noticed for public notice (公示) of ``working_days``
+    working days from today, ending no earlier than the results' own notice (published together).
+
+    ``events`` limits the notice to those events' decisions. Rejected decisions and those that grant
+    nothing are not noticed. Audited. Raises
+    :class:`DomainError` when there is nothing new to notice.
+    """
+    pending = [
+        d
+        for d in decisions_of(contest)
+        if d.state is ReviewState.PROPOSED
+        and d.actionable
+        and d.notice_id is None
+        and (events is None or d.event_id in {e.id for e in events})
+    ]
+    if not pending:
+        raise DomainError("没有需要公示的新决定（不予通过的决定不公示）。")
+    period = notice_period(now.date(), working_days, calendar)
+    results_end = db.session.execute(
+        sa.select(sa.func.max(Publication.notice_last_day))
+        .join(Event, Event.id == Publication.event_id)
+        .where(Event.contest_id == contest.id, Publication.superseded_at.is_(None))
+    ).scalar()
+    last_day = max(period.last_day, results_end) if results_end else period.last_day
+    previous = notices_of(contest)
+    notice = PromotionNotice(
+        contest_id=contest.id,
+        sequence=(previous[0].sequence + 1) if previous else 1,
+        published_at=now,
+        published_by_id=actor.id,
+        first_day=period.first_day,
+        last_day=last_day,
+        working_days=working_days,
+        decisions_count=len(pending),
+    )
+    db.session.add(notice)
+    db.session.flush()
+    for decision in pending:
+        decision.notice_id = notice.id
+    db.session.flush()
+    record(
+        "promotion.notice",
+        actor=actor,
+        now=now,
+        object_type="promotion_notice",
+        object_id=notice.id,
+        contest_id=contest.id,
+        summary=f"公示晋升与称号决定 {len(pending)} 条，{period.first_day.isoformat()} 至 {last_day.isoformat()}",
+        after={"decisions": [d.id for d in pending], "first_day": period.first_day, "last_day": last_day},
+    )
+    return notice
+
+
+@dataclass
+class ConfirmReport:
+    """How many decisions were confirmed, how many wait (results or notice not over), certificates asked."""
+
+    confirmed: int = 0
+    waiting: int = 0
+    certificates: int = 0
+
+
+def confirm_decisions(contest: Contest, *, actor: User, now: datetime) -> ConfirmReport:
+    """Confirm the proposed decisions whose public notice has ended and whose results are final.
+
+    First re-evaluates (:func:`evaluate_contest`); when that changes what is granted, nothing is confirmed
+    (raises :class:`DomainError`: evaluate and notice again). Each confirmed promotion adds a
+    :class:`LevelRecord` (source: contest, rule, decision) and raises the competitor's current level;
+    titles are added to the competitor's titles; certificates are requested
+    (:func:`request_certificate`). Audited. Raises :class:`DomainError` when nothing can be confirmed.
+    """
+    report_eval = evaluate_contest(contest, actor=actor, now=now)
+    if report_eval.material or report_eval.reversed:
+        raise DomainError(
+            "重新评估发现决定有变化（"
+            + report_eval.summary
+            + "），请先点击“重新评估”查看变化并重新公示，再确认。"
+        )
+    today = now.date()
+    report = ConfirmReport()
+    confirmed: list[PromotionDecision] = []
+    for decision in decisions_of(contest):
+        if decision.state is not ReviewState.PROPOSED or not decision.actionable:
+            continue
+        if decision.notice is None or decision.notice.last_day >= today:
+            report.waiting += 1
+            continue
+        if decision.outcome is not DecisionStatus.GRANTED:
+            report.waiting += 1
+            continue
+        report.certificates += _apply(decision, actor=actor, now=now)
+        confirmed.append(decision)
+    if not confirmed:
+        raise DomainError("没有可以确认的决定：须先公示，公示期满且成绩已生效后才能确认。")
+    report.confirmed = len(confirmed)
+    db.session.flush()
+    record(
+        "promotion.confirm",
+        actor=actor,
+        now=now,
+        object_type="contest",
+        object_id=contest.id,
+        contest_id=contest.id,
+        summary=f"确认晋升与称号决定 {report.confirmed} 条",
+        after={"decisions": [d.id for d in confirmed], "waiting": report.waiting},
+    )
+    return report
+
+
+def _snapshot(decision: PromotionDecision) -> dict[str, Any]:
+    level = decision.effective_level
+    event = decision.event
+    day = decision.final_date or (decision.confirmed_at or datetime.min).date()
+    common = {
+        "contest": decision.contest.name,
+        "contest_id": decision.contest_id,
+        "event": event.title,
+        "event_id": event.id,
+        "group": event.group.value,
+        "date": day.isoformat(),
+        "rule": decision.rule_key,
+        "rule_source": decision.rule_source,
+    }
+    if decision.kind is DecisionKind.TITLE:
+        return {
+            **common,
+            "honour_title": decision.title,
+            "citation": f"在{decision.contest.name}{event.title}中{decision.facts_text.split(',')[0]}",
+            "issuer": decision.contest.body.name,
+        }
+    return {
+        **common,
+        "occupation": event.occupation_name,
+        "occupation_code": event.occupation_code,
+        "work_type": event.work_type or "--",
+        "level": level.value if level else None,
+        "level_label": level.certificate_label if level else None,
+    }
+
+
+def _apply(decision: PromotionDecision, *, actor: User | None, now: datetime) -> int:
+    decision.state = ReviewState.CONFIRMED
+    decision.confirmed_at = now
+    competitor = decision.competitor
+    requested = 0
+    if decision.kind is DecisionKind.PROMOTION and decision.effective_level is not None:
+        ensure_baseline(competitor, now=now)
+        db.session.add(
+            LevelRecord(
+                competitor_id=competitor.id,
+                level=decision.effective_level,
+                gained_on=decision.final_date or now.date(),
+                origin=LevelOrigin.COMPETITION,
+                source=(
+                    f"{decision.contest.name} {decision.event.title}；规则 {decision.rule_key}"
+                    f"（{decision.rule_source}）；决定 #{decision.id}"
+                )[:500],
+                contest_id=decision.contest_id,
+                decision_id=decision.id,
+                created_at=now,
+                created_by_id=getattr(actor, "id", None),
+            )
+        )
+        db.session.flush()
+        recompute_level(competitor)
+        request_certificate(
+            "skill_level",
+            competitor.id,
+            _snapshot(decision),
+            f"promotion:decision:{decision.id}",
+            actor=actor,
+            now=now,
+        )
+        requested = 1
+    elif decision.kind is DecisionKind.TITLE and decision.title:
+        if decision.title not in (competitor.titles or []):
+            competitor.titles = [*(competitor.titles or []), decision.title]
+        request_certificate(
+            "honour",
+            competitor.id,
+            _snapshot(decision),
+            f"promotion:decision:{decision.id}",
+            actor=actor,
+            now=now,
+        )
+        requested = 1
+    return requested
+
+
+def reverse_decision(decision: PromotionDecision, reason: str, *, actor: User | None, now: datetime) -> None:
+    """Reverse a confirmed decision whose result was revoked: state ``reversed``, its level history entry
+    revoked and the current level recomputed, its title removed unless something else grants it;
+    audited."""
+    decision.state = ReviewState.REVERSED
+    decision.reversed_at = now
+    decision.reversal_reason = reason[:500]
+    decision.notice_id = None
+    competitor = decision.competitor
+    for entry in db.session.execute(
+        sa.select(LevelRecord).where(LevelRecord.decision_id == decision.id, LevelRecord.revoked_at.is_(None))
+    ).scalars():
+        entry.revoked_at = now
+        entry.revoked_reason = reason[:500]
+    db.session.flush()
+    recompute_level(competitor)
+    if decision.kind is DecisionKind.TITLE and decision.title:
+        others = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(PromotionDecision)
+            .where(
+                PromotionDecision.competitor_id == competitor.id,
+                PromotionDecision.title == decision.title,
+                PromotionDecision.state == ReviewState.CONFIRMED,
+                PromotionDecision.id != decision.id,
+            )
+        ).scalar()
+        honours = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(HonourRecord)
+            .where(HonourRecord.competitor_id == competitor.id, HonourRecord.title == decision.title)
+        ).scalar()
+        if not others and not honours:
+            competitor.titles = [t for t in (competitor.titles or []) if t != decision.title]
+    db.session.flush()
+    record(
+        "promotion.decision.reverse",
+        actor=actor,
+        now=now,
+        object_type="promotion_decision",
+        object_id=decision.id,
+        contest_id=decision.contest_id,
+        summary=f"撤销 {competitor.name} 的决定（{decision.outcome_text}）：{reason}"[:300],
+        before={"state": "confirmed"},
+        after={
+            "state": "reversed",
+            "reason": reason,
+            "current_level": competitor.current_level,
+            "titles": list(competitor.titles or []),
+        },
+    )
+
+
+# ---- level history -----------------------------------------------------------------------------------
+
+
+def level_history(competitor: Competitor) -> list[LevelRecord]:
+    """The competitor's level history, oldest first (revoked entries included, marked)."""
+    return list(
+        db.session.execute(
+            sa.select(LevelRecord)
+            .where(LevelRecord.competitor_id == competitor.id)
+            .order_by(LevelRecord.gained_on, LevelRecord.id)
+        ).scalars()
+    )
+
+
+def ensure_baseline(competitor: Competitor, *, now: datetime) -> None:
+    """Before the first history entry, record the level the competitor declared (if any) so the history
+    explains the current level and a revoked promotion falls back to it."""
+    exists = db.session.execute(
+        sa.select(sa.func.count()).select_from(LevelRecord).where(LevelRecord.competitor_id == competitor.id)
+    ).scalar()
+    if exists or competitor.current_level is None:
+        return
+    db.session.add(
+        LevelRecord(
+            competitor_id=competitor.id,
+            level=competitor.current_level,
+            gained_on=competitor.level_certified_on or competitor.created_at.date(),
+            origin=LevelOrigin.DECLARED,
+            source="报名时填写的现有等级",
+            certificate_number=competitor.level_certificate_number,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+
+
+def recompute_level(competitor: Competitor) -> None:
+    """Set ``current_level`` (and its certificate number) to the highest unrevoked history entry; with
+    every entry revoked, back to no level."""
+    entries = (
+        db.session.execute(sa.select(LevelRecord).where(LevelRecord.competitor_id == competitor.id))
+        .scalars()
+        .all()
+    )
+    if not entries:
+        return
+    active = [e for e in entries if e.revoked_at is None]
+    if not active:
+        competitor.current_level = None
+        competitor.level_certificate_number = None
+        return
+    best = max(active, key=lambda e: (e.level.rank, e.gained_on, e.id))
+    competitor.current_level = best.level
+    competitor.level_certificate_number = best.certificate_number
+    competitor.level_certified_on = best.gained_on
+    db.session.flush()
+
+
+def add_level_record(
+    competitor: Competitor,
+    level: SkillLevel,
+    origin: LevelOrigin,
+    gained_on: date,
+    source: str,
+    certificate_number: str | None,
+    *,
+    actor: User,
+    now: datetime,
+) -> LevelRecord:
+    """Add a direct-recognition (直接认定) or evaluation (技能等级评价) entry; audited. Raises
+    :class:`DomainError` for another origin, an empty source or a date in the future."""
+    if origin not in (LevelOrigin.DIRECT, LevelOrigin.EVALUATION):
+        raise DomainError("只能录入直接认定或技能等级评价取得的等级。", field="origin")
+    source = (source or "").strip()
+    if not source:
+        raise DomainError("请填写依据（文件或评价机构）。", field="source")
+    if gained_on > now.date():
+        raise DomainError("取得日期不能晚于今天。", field="gained_on")
+    number = (certificate_number or "").strip() or None
+    ensure_baseline(competitor, now=now)
+    before = {"current_level": competitor.current_level}
+    entry = LevelRecord(
+        competitor_id=competitor.id,
+        level=level,
+        gained_on=gained_on,
+        origin=origin,
+        source=source[:500],
+        certificate_number=number,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    recompute_level(competitor)
+    record(
+        "promotion.level.add",
+        actor=actor,
+        now=now,
+        object_type="competitor",
+        object_id=competitor.id,
+        summary=f"为 {competitor.name} 录入等级 {level.certificate_label}（{origin.label}）",
+        before=before,
+        after={"level": level, "origin": origin, "source": source, "current_level": competitor.current_level},
+    )
+    return entry
+
+
+def competitor_body_ids(competitor: Competitor) -> frozenset[int]:
+    """The organizing bodies whose contests the competitor has entered (they may keep their history)."""
+    return frozenset(
+        db.session.execute(
+            sa.select(Contest.body_id)
+            .join(Event, Event.contest_id == Contest.id)
+            .join(RegistrationMember, RegistrationMember.event_id == Event.id)
+            .where(RegistrationMember.competitor_id == competitor.id)
+            .distinct()
+        ).scalars()
+    )
+
+
+def competitor_decisions(competitor: Competitor) -> list[PromotionDecision]:
+    """Decisions the competitor may see: those published for notice or reviewed, newest contest first
+    (decisions still being prepared by the organizer are not shown)."""
+    noticed_contests = sa.select(PromotionNotice.contest_id)
+    return list(
+        db.session.execute(
+            sa.select(PromotionDecision)
+            .where(
+                PromotionDecision.competitor_id == competitor.id,
+                sa.or_(
+                    PromotionDecision.state != ReviewState.PROPOSED,
+                    PromotionDecision.contest_id.in_(noticed_contests),
+                ),
+            )
+            .order_by(PromotionDecision.contest_id.desc(), PromotionDecision.event_id, PromotionDecision.id)
+        ).scalars()
+    )
+
+
+def public_decisions(contest: Contest) -> list[PromotionDecision]:
+    """Decisions published for notice (or confirmed), for the public page (names are masked there)."""
+    return list(
+        db.session.execute(
+            sa.select(PromotionDecision)
+            .where(
+                PromotionDecision.contest_id == contest.id,
+                PromotionDecision.notice_id.is_not(None) | (PromotionDecision.state == ReviewState.CONFIRMED),
+                PromotionDecision.state.in_((ReviewState.PROPOSED, ReviewState.CONFIRMED)),
+            )
+            .order_by(PromotionDecision.event_id, PromotionDecision.kind, PromotionDecision.id)
+        ).scalars()
+    )
+
+
+# ---- honour programmes -------------------------------------------------------------------------------
+
+
+def create_programme(
+    body_id: int,
+    *,
+    title: str,
+    issuing_body: str,
+    period: HonourPeriod,
+    quota: int,
+    age_max: int | None,
+    min_level: SkillLevel | None,
+    required_titles: list[str],
+    description: str,
+    actor: User,
+    now: datetime,
+) -> HonourProgramme:
+    """Create an honour programme of ``body_id``; audited. Raises :class:`DomainError` for a repeated
+    title or a quota below 1."""
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("请填写称号名称。", field="title")
+    if quota < 1:
+        raise DomainError("名额至少为 1。", field="quota")
+    if age_max is not None and not 16 <= age_max <= 80:
+        raise DomainError("年龄上限应在 16 到 80 岁之间。", field="age_max")
+    taken = db.session.execute(
+        sa.select(HonourProgramme.id).where(
+            HonourProgramme.body_id == body_id, HonourProgramme.title == title
+        )
+    ).scalar()
+    if taken:
+        raise DomainError("已有同名的评选。", field="title")
+    programme = HonourProgramme(
+        body_id=body_id,
+        title=title,
+        issuing_body=(issuing_body or "").strip(),
+        period=period,
+        quota=quota,
+        age_max=age_max,
+        min_level=min_level,
+        required_titles=[t.strip() for t in required_titles if t.strip()],
+        description=(description or "").strip(),
+        created_at=now,
+    )
+    db.session.add(programme)
+    db.session.flush()
+    record(
+        "honour.programme.create",
+        actor=actor,
+        now=now,
+        object_type="honour_programme",
+        object_id=programme.id,
+        summary=f"新建评选“{title}”（{period.label}，名额 {quota}）",
+        after={"title": title, "quota": quota, "period": period, "age_max": age_max, "min_level": min_level},
+    )
+    return programme
+
+
+def open_batch(
+    programme: HonourProgramme, year: int, age_reference_date: date, *, actor: User, now: datetime
+) -> HonourBatch:
+    """Open the selection of ``year`` (``2026年度`` or ``2025—2026年度`` for a two-year programme);
+    audited. Raises :class:`DomainError` for a repeated year or an unclosed earlier batch."""
+    if not 2000 <= year <= 2100:
+        raise DomainError("年度不正确。", field="year")
+    if any(b.year == year for b in programme.batches):
+        raise DomainError(f"{year} 年度的评选已经存在。", field="year")
+    if any(b.state is not BatchState.CONFIRMED for b in programme.batches):
+        raise DomainError("上一批评选尚未确认，不能开始新一批。")
+    span = programme.period.years
+    label = f"{year}年度" if span == 1 else f"{year - 1}—{year}年度"
+    batch = HonourBatch(
+        year=year,
+        label=label,
+        age_reference_date=age_reference_date,
+        state=BatchState.NOMINATING,
+        created_at=now,
+    )
+    programme.batches.append(batch)
+    db.session.flush()
+    record(
+        "honour.batch.open",
+        actor=actor,
+        now=now,
+        object_type="honour_batch",
+        object_id=batch.id,
+        summary=f"开始“{programme.title}”{label}评选",
+        after={"year": year, "age_reference_date": age_reference_date},
+    )
+    return batch
+
+
+def eligibility_problems(programme: HonourProgramme, batch: HonourBatch, competitor: Competitor) -> list[str]:
+    """Every reason, in Chinese, why ``competitor`` cannot hold the title in ``batch`` (empty = eligible):
+    age above the limit at the reference date, level below the minimum, none of the required titles."""
+    problems: list[str] = []
+    if programme.age_max is not None:
+        age = age_on(competitor.birth_date, batch.age_reference_date)
+        if age > programme.age_max:
+            problems.append(
+                f"年龄：{batch.age_reference_date.isoformat()} 时 {age} 岁，超过上限 {programme.age_max} 岁"
+            )
+    if programme.min_level is not None and (
+        competitor.current_level is None or competitor.current_level < programme.min_level
+    ):
+        held = competitor.current_level.certificate_label if competitor.current_level else "无"
+        problems.append(f"等级：现为 {held}，须 {programme.min_level.certificate_label} 及以上")
+    if programme.required_titles and not set(programme.required_titles) & set(competitor.titles or []):
+        problems.append(f"须已获得以下称号之一：{'、'.join(programme.required_titles)}")
+    return problems
+
+
+def _open(batch: HonourBatch) -> None:
+    if batch.state is not BatchState.NOMINATING:
+        raise DomainError(f"本批评选{batch.state.label}，不能再推荐或评审。")
+
+
+def _nominate(
+    batch: HonourBatch,
+    competitor: Competitor,
+    *,
+    channel: NominationChannel,
+    achievements: list[str],
+    material: str = "",
+    decision_id: int | None = None,
+    unit_id: int | None = None,
+    actor: User,
+    now: datetime,
+) -> HonourNomination:
+    nomination = HonourNomination(
+        competitor_id=competitor.id,
+        channel=channel,
+        decision_id=decision_id,
+        unit_id=unit_id,
+        material=material,
+        achievements=achievements,
+        eligibility_problems=eligibility_problems(batch.programme, batch, competitor),
+        state=NominationState.NOMINATED,
+        nominated_at=now,
+        nominated_by_id=actor.id,
+    )
+    batch.nominations.append(nomination)
+    db.session.flush()
+    return nomination
+
+
+def nominate_from_results(
+    batch: HonourBatch, *, contest: Contest | None, top_n: int | None, actor: User, now: datetime
+) -> int:
+    """Nominate from competition results: every confirmed title decision granting the programme's title
+    (in the batch's years), and, with ``contest`` and ``top_n``, every competitor ranked ``top_n`` or
+    better in its current standings. People already nominated are skipped. Returns the number added;
+    audited. Raises :class:`DomainError` once the batch is past nominating."""
+    _open(batch)
+    programme = batch.programme
+    taken = {n.competitor_id for n in batch.nominations}
+    added = 0
+    first_year = batch.year - programme.period.years + 1
+    titled = db.session.execute(
+        sa.select(PromotionDecision).where(
+            PromotionDecision.title == programme.title,
+            PromotionDecision.state == ReviewState.CONFIRMED,
+            PromotionDecision.kind == DecisionKind.TITLE,
+        )
+    ).scalars()
+    for decision in titled:
+        day = decision.final_date or decision.confirmed_at.date()
+        if not first_year <= day.year <= batch.year or decision.competitor_id in taken:
+            continue
+        text = f"{decision.contest.name} {decision.event.title}：{decision.facts_text.split(',')[0]}，{decision.outcome_text}"
+        _nominate(
+            batch,
+            decision.competitor,
+            channel=NominationChannel.RESULT,
+            achievements=[text],
+            decision_id=decision.id,
+            actor=actor,
+            now=now,
+        )
+        taken.add(decision.competitor_id)
+        added += 1
+    if contest is not None and top_n:
+        if top_n < 1:
+            raise DomainError("名次应不小于 1。", field="top_n")
+        lines = db.session.execute(
+            sa.select(PublishedStanding, RegistrationMember.competitor_id)
+            .join(RegistrationMember, RegistrationMember.registration_id == PublishedStanding.registration_id)
+            .join(Event, Event.id == PublishedStanding.event_id)
+            .where(
+                Event.contest_id == contest.id,
+                PublishedStanding.current.is_(True),
+                PublishedStanding.rank.is_not(None),
+                PublishedStanding.rank <= top_n,
+                RegistrationMember.active.is_(True),
+            )
+            .order_by(PublishedStanding.event_id, PublishedStanding.position)
+        ).all()
+        for standing, competitor_id in lines:
+            if competitor_id in taken:
+                continue
+            competitor = db.session.get(Competitor, competitor_id)
+            award = f"，{standing.award.label}" if standing.award else ""
+            text = f"{contest.name} {standing.publication.event.title}：第{standing.rank}名/{standing.entrants}人{award}"
+            _nominate(
+                batch, competitor, channel=NominationChannel.RESULT, achievements=[text], actor=actor, now=now
+            )
+            taken.add(competitor_id)
+            added += 1
+    record(
+        "honour.nominate.results",
+        actor=actor,
+        now=now,
+        object_type="honour_batch",
+        object_id=batch.id,
+        summary=f"“{programme.title}”{batch.label}：按竞赛成绩推荐 {added} 人",
+        after={"added": added, "contest": contest.id if contest else None, "top_n": top_n},
+    )
+    return added
+
+
+def nominate_by_unit(
+    batch: HonourBatch,
+    competitor: Competitor,
+    *,
+    unit_id: int | None,
+    material: str,
+    achievements: list[str],
+    attachment: bytes | None,
+    attachment_name: str | None,
+    actor: User,
+    now: datetime,
+) -> HonourNomination:
+    """Record a unit's nomination with its supporting material (text required, a file optional);
+    audited. Raises :class:`DomainError` for a person already nominated or without material."""
+    _open(batch)
+    if not (material or "").strip():
+        raise DomainError("请填写推荐材料（主要事迹）。", field="material")
+    if any(n.competitor_id == competitor.id for n in batch.nominations):
+        raise DomainError("此人已在本批推荐名单中。", field="id_number")
+    nomination = _nominate(
+        batch,
+        competitor,
+        channel=NominationChannel.UNIT,
+        achievements=[a.strip() for a in achievements if a.strip()],
+        material=material.strip(),
+        unit_id=unit_id,
+        actor=actor,
+        now=now,
+    )
+    if attachment:
+        nomination.attachment = attachment
+        nomination.attachment_name = (attachment_name or "材料")[:200]
+    db.session.flush()
+    record(
+        "honour.nominate.unit",
+        actor=actor,
+        now=now,
+        object_type="honour_nomination",
+        object_id=nomination.id,
+        summary=f"“{batch.programme.title}”{batch.label}：单位推荐 {competitor.name}",
+        after={"unit": unit_id, "attachment": nomination.attachment_name},
+    )
+    return nomination
+
+
+def review_nomination(
+    nomination: HonourNomination, select: bool, reason: str | None, *, actor: User, now: datetime
+) -> None:
+    """Select a nomination (拟入选) within the quota, or leave it out with a reason; audited.
+
+    Raises :class:`DomainError` beyond the quota, for an ineligible person, or without a reason when
+    leaving out."""
+    batch = nomination.batch
+    _open(batch)
+    programme = batch.programme
+    before = {"state": nomination.state.value}
+    if select:
+        problems = eligibility_problems(programme, batch, nomination.competitor)
+        nomination.eligibility_problems = problems
+        if problems:
+            raise DomainError("不符合评选条件：" + "；".join(problems))
+        chosen = sum(
+            1 for n in batch.nominations if n.state is NominationState.SELECTED and n is not nomination
+        )
+        if chosen >= programme.quota:
+            raise DomainError(f"本批名额为 {programme.quota} 人，已选满，请先取消其他人选。")
+        nomination.state = NominationState.SELECTED
+        nomination.review_reason = (reason or "").strip() or None
+    else:
+        nomination.review_reason = _reason(reason)
+        nomination.state = NominationState.NOT_SELECTED
+    db.session.flush()
+    record(
+        "honour.nomination.review",
+        actor=actor,
+        now=now,
+        object_type="honour_nomination",
+        object_id=nomination.id,
+        summary=f"“{programme.title}”：{nomination.competitor.name} {nomination.state.label}",
+        before=before,
+        after={"state": nomination.state.value, "reason": nomination.review_reason},
+    )
+
+
+def publish_batch_notice(
+    batch: HonourBatch, *, actor: User, now: datetime, working_days: int, calendar: HolidayCalendar
+) -> HonourBatch:
+    """Publish the selected people for public notice; audited. Raises :class:`DomainError` when nobody is
+    selected or the batch is past nominating."""
+    _open(batch)
+    selected = [n for n in batch.nominations if n.state is NominationState.SELECTED]
+    if not selected:
+        raise DomainError("还没有拟入选人员。")
+    period = notice_period(now.date(), working_days, calendar)
+    batch.state = BatchState.NOTICE
+    batch.notice_first_day = period.first_day
+    batch.notice_last_day = period.last_day
+    db.session.flush()
+    record(
+        "honour.batch.notice",
+        actor=actor,
+        now=now,
+        object_type="honour_batch",
+        object_id=batch.id,
+        summary=f"公示“{batch.programme.title}”{batch.label}拟入选 {len(selected)} 人",
+        after={
+            "first_day": period.first_day,
+            "last_day": period.last_day,
+            "selected": [n.id for n in selected],
+        },
+    )
+    return batch
+
+
+def _citation(programme: HonourProgramme, batch: HonourBatch, nomination: HonourNomination) -> str:
+    return (
+        f"{nomination.competitor.name}同志经{nomination.channel.label}、评审和公示，"
+        f"被授予{batch.label}“{programme.title}”称号。"
+    )
+
+
+def confirm_batch(batch: HonourBatch, *, actor: User, now: datetime) -> list[HonourRecord]:
+    """After the notice, confirm the batch: each selected person gets an :class:`HonourRecord`, the
+    title on their profile and an honour certificate request; audited. Raises :class:`DomainError`
+    before the notice has ended."""
+    if batch.state is not BatchState.NOTICE or batch.notice_last_day is None:
+        raise DomainError("须先公示拟入选名单。")
+    if now.date() <= batch.notice_last_day:
+        raise DomainError(f"公示期至 {batch.notice_last_day.isoformat()} 结束，之后才能确认。")
+    programme = batch.programme
+    made: list[HonourRecord] = []
+    count = db.session.execute(
+        sa.select(sa.func.count()).select_from(HonourRecord).where(HonourRecord.programme_id == programme.id)
+    ).scalar()
+    for nomination in batch.nominations:
+        if nomination.state is not NominationState.SELECTED:
+            continue
+        count += 1
+        competitor = nomination.competitor
+        honour = HonourRecord(
+            nomination_id=nomination.id,
+            programme_id=programme.id,
+            competitor_id=competitor.id,
+            title=programme.title,
+            batch_label=batch.label,
+            citation=_citation(programme, batch, nomination),
+            achievements=list(nomination.achievements or []),
+            record_number=f"RY{programme.id:03d}{batch.year}{count:04d}",
+            conferred_on=now.date(),
+            created_at=now,
+        )
+        db.session.add(honour)
+        db.session.flush()
+        if programme.title not in (competitor.titles or []):
+            competitor.titles = [*(competitor.titles or []), programme.title]
+        request_certificate(
+            "honour",
+            competitor.id,
+            {
+                "honour_title": programme.title,
+                "citation": honour.citation,
+                "issuer": programme.issuing_body,
+                "body_id": programme.body_id,
+                "batch": batch.label,
+                "record_number": honour.record_number,
+                "date": honour.conferred_on.isoformat(),
+            },
+            f"honour:record:{honour.id}",
+            actor=actor,
+            now=now,
+        )
+        made.append(honour)
+    batch.state = BatchState.CONFIRMED
+    batch.confirmed_at = now
+    db.session.flush()
+    record(
+        "honour.batch.confirm",
+        actor=actor,
+        now=now,
+        object_type="honour_batch",
+        object_id=batch.id,
+        summary=f"确认“{programme.title}”{batch.label}：{len(made)} 人",
+        after={"records": [h.record_number for h in made]},
+    )
+    return made
+
+
+def honour_record_document(honour: HonourRecord, *, verify_url: str, issued_on: date) -> Any:
+    """The :class:`~competition.pdf.documents.HonourRecord` layout's plain values for ``honour``: the
+    holder's honour records and confirmed titles and promotions, newest first (at most 26)."""
+    from competition.pdf.documents import HonourRecord as HonourRecordLayout
+    from competition.pdf.documents import HonourRecordEntry
+
+    competitor = honour.competitor
+    entries: list[HonourRecordEntry] = []
+    for other in db.session.execute(
+        sa.select(HonourRecord).where(HonourRecord.competitor_id == competitor.id)
+    ).scalars():
+        entries.append(
+            HonourRecordEntry(
+                awarded_on=other.conferred_on,
+                title=f"{other.title}（{other.batch_label}）",
+                conferred_by=other.programme.issuing_body,
+                certificate_number=other.record_number,
+            )
+        )
+    for decision in db.session.execute(
+        sa.select(PromotionDecision).where(
+            PromotionDecision.competitor_id == competitor.id,
+            PromotionDecision.state == ReviewState.CONFIRMED,
+            PromotionDecision.kind.in_((DecisionKind.TITLE, DecisionKind.PROMOTION)),
+        )
+    ).scalars():
+        day = decision.final_date or decision.confirmed_at.date()
+        what = decision.title if decision.kind is DecisionKind.TITLE else decision.result_text
+        entries.append(
+            HonourRecordEntry(
+                awarded_on=day,
+                title=f"{decision.contest.name} {decision.event.title}：{what}",
+                conferred_by=decision.contest.body.name,
+            )
+        )
+    entries.sort(key=lambda e: e.awarded_on, reverse=True)
+    photo = competitor.photo
+    return HonourRecordLayout(
+        name=competitor.name,
+        unit=competitor.unit.name if competitor.unit else "",
+        entries=tuple(entries[: HonourRecordLayout.MAX_ENTRIES]),
+        record_number=honour.record_number,
+        issuer=honour.programme.issuing_body or honour.programme.body.name,
+        issued_on=issued_on,
+        verify_url=verify_url,
+        gender=competitor.gender.label,
+        level=competitor.current_level or "",
+        photo=photo,
+    )
+
+
+def honour_records_of(competitor: Competitor) -> list[HonourRecord]:
+    """The competitor's honour records, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(HonourRecord)
+            .where(HonourRecord.competitor_id == competitor.id)
+            .order_by(HonourRecord.conferred_on.desc(), HonourRecord.id.desc())
+        ).scalars()
+    )
+
+
+def find_competitor(id_number: str) -> Competitor | None:
+    """The competitor with this ID number (any document type), or ``None``."""
+    return (
+        db.session.execute(
+            sa.select(Competitor).where(Competitor.id_number == (id_number or "").strip().upper())
+        )
+        .scalars()
+        .first()
+    )
