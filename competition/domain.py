@@ -7,6 +7,7 @@ classes are ``StrEnum``s whose values are stored in the database and whose
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from competition.errors import DomainError
@@ -243,3 +244,9 @@ class Gender(StrEnum):
     def label(self) -> str:
         """``男`` or ``女``."""
         return "男" if self is Gender.MALE else "女"
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years (周岁) on ``day``: a year is added on each birthday; someone born on
+    29 February turns a year older on 1 March in common years. Used by eligibility and promotion rules."""
+    return day.year - birth_date.year - int((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -29,7 +29,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
+from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
 from competition.errors import DomainError, InvariantError
 
 TEAM_SIZES = frozenset({1, 2, 3})
@@ -144,11 +144,6 @@ def percent_cutoff(entrants: int, percent: Decimal, rounding: Rounding) -> int:
     ``rounding``. Example: 30 % of 47 = 14.1 → 14 (floor), 15 (ceil), 14 (half-up). May be 0 for tiny events.
     """
     return rounding.apply(Decimal(entrants) * percent / Decimal(100))
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day`` (the birthday itself counts as the new year of age)."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 # --------------------------------------------------------------------------------------------------- facts

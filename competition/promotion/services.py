@@ -10,8 +10,6 @@ contests) and stores its outputs. Services flush and audit; the views commit onc
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -47,6 +45,7 @@ from competition.promotion.models import (
     ReviewState,
 )
 from competition.promotion.overlaps import overlap_warnings
+from competition.promotion.programmes import honour_eligibility_problems
 from competition.promotion.rules import (
     Decision,
     DecisionKind,
@@ -54,7 +53,6 @@ from competition.promotion.rules import (
     PriorPromotion,
     ResultFacts,
     RuleSet,
-    age_on,
     evaluate,
 )
 from competition.promotion.ruleset_yaml import dump_ruleset, parse_ruleset, ruleset_from_data, ruleset_to_data
@@ -63,7 +61,6 @@ from competition.workdays import HolidayCalendar, notice_period
 
 #: Contest stages in which published standings exist and decisions may be proposed.
 EVALUABLE = (ContestStatus.PUBLIC_NOTICE, ContestStatus.FINAL, ContestStatus.ARCHIVED)
-CERTIFICATE_REQUESTS_MODULE = "competition.certificates.requests"
 
 
 # ---- certificates ------------------------------------------------------------------------------------
@@ -72,18 +69,16 @@ CERTIFICATE_REQUESTS_MODULE = "competition.certificates.requests"
 def request_certificate(
     kind: str, competitor_id: int, snapshot: dict[str, Any], source: str, *, actor: User | None, now: datetime
 ) -> Any:
-    """Queue a certificate through :func:`competition.certificates.requests.request_certificate`.
+    """Queue a certificate (see :func:`competition.certificates.requests.request_certificate`).
 
     ``kind`` is ``"skill_level"`` or ``"honour"``; ``snapshot`` plain JSON values (skill level:
     ``occupation``, ``level`` code, ``work_type``, ``contest``, ``contest_id``, ``event_id``, ``date``;
     honour: ``honour_title``, ``citation``, ``issuer``, ``body_id`` or ``contest_id``); ``source`` names
-    the cause (``promotion:decision:<id>``, ``honour:record:<id>``), so asking twice queues one
-    certificate. Returns the request, or ``None`` when the certificates module is not installed.
+    the cause (``promotion:decision:<id>``, ``honour:record:<id>``), so asking twice queues one certificate.
     """
-    if importlib.util.find_spec(CERTIFICATE_REQUESTS_MODULE) is None:
-        return None
-    module = importlib.import_module(CERTIFICATE_REQUESTS_MODULE)
-    return module.request_certificate(kind, competitor_id, snapshot, source, actor=actor, now=now)
+    from competition.certificates import requests
+
+    return requests.request_certificate(kind, competitor_id, snapshot, source, actor=actor, now=now)
 
 
 # ---- rule sets ---------------------------------------------------------------------------------------
@@ -1291,23 +1286,17 @@ def open_batch(
 
 
 def eligibility_problems(programme: HonourProgramme, batch: HonourBatch, competitor: Competitor) -> list[str]:
-    """Every reason, in Chinese, why ``competitor`` cannot hold the title in ``batch`` (empty = eligible):
-    age above the limit at the reference date, level below the minimum, none of the required titles."""
-    problems: list[str] = []
-    if programme.age_max is not None:
-        age = age_on(competitor.birth_date, batch.age_reference_date)
-        if age > programme.age_max:
-            problems.append(
-                f"年龄：{batch.age_reference_date.isoformat()} 时 {age} 岁，超过上限 {programme.age_max} 岁"
-            )
-    if programme.min_level is not None and (
-        competitor.current_level is None or competitor.current_level < programme.min_level
-    ):
-        held = competitor.current_level.certificate_label if competitor.current_level else "无"
-        problems.append(f"等级：现为 {held}，须 {programme.min_level.certificate_label} 及以上")
-    if programme.required_titles and not set(programme.required_titles) & set(competitor.titles or []):
-        problems.append(f"须已获得以下称号之一：{'、'.join(programme.required_titles)}")
-    return problems
+    """Every reason, in Chinese, why ``competitor`` cannot hold the title in ``batch`` (empty = eligible);
+    the rules are :func:`competition.promotion.programmes.honour_eligibility_problems`."""
+    return honour_eligibility_problems(
+        birth_date=competitor.birth_date,
+        reference_date=batch.age_reference_date,
+        current_level=competitor.current_level,
+        titles=competitor.titles or (),
+        age_max=programme.age_max,
+        min_level=programme.min_level,
+        required_titles=programme.required_titles or (),
+    )
 
 
 def _open(batch: HonourBatch) -> None:

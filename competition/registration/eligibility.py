@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from competition import domain
 from competition.domain import Group, SkillLevel
 from competition.errors import DomainError
 
@@ -246,8 +247,7 @@ def age_on(birth_date: date, reference_date: date) -> int:
             f"出生日期 {birth_date.isoformat()} 晚于报名参考日 {reference_date.isoformat()}",
             field="birth_date",
         )
-    before_birthday = (reference_date.month, reference_date.day) < (birth_date.month, birth_date.day)
-    return reference_date.year - birth_date.year - int(before_birthday)
+    return domain.age_on(birth_date, reference_date)
 
 
 def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCounts) -> EligibilityResult:

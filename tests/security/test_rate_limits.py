@@ -19,7 +19,7 @@ LOCAL_REDIS = "redis://127.0.0.1:6379/15"
 
 def _redis_url() -> str:
     """``REDIS_URL`` when set (then Redis must answer: the test fails loudly), else a local Redis if
-    one answers; otherwise the Redis case is skipped with its reason (shown by ``-ra``)."""
+    one answers; the suite needs Redis (``.ci/run`` starts it), so a missing one fails the test."""
     import redis
 
     url = os.environ.get("REDIS_URL")
@@ -28,7 +28,7 @@ def _redis_url() -> str:
     except redis.RedisError as error:
         if url:
             pytest.fail(f"REDIS_URL={url} is set but Redis does not answer: {error}")
-        pytest.skip(f"no REDIS_URL and no Redis at {LOCAL_REDIS}: {error}")
+        pytest.fail(f"no Redis at {LOCAL_REDIS} (start it as .ci/run does): {error}")
     return url or LOCAL_REDIS
 
 
