@@ -18,6 +18,8 @@ RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig font
 	fonts-lxgw-wenkai fonts-arphic-ukai fonts-babelstone-han
 # Tests also drive Debian's chromium through Playwright and inspect PDFs with poppler-utils.
 TEST_DEBS := chromium poppler-utils
+# The public-pages benchmark drives gunicorn with wrk (benchmarks/public_pages.py).
+BENCH_DEBS := wrk
 
 .PHONY: run test lint audit bench system-deps system-deps-test install install-dev db demo clean messages
 
@@ -51,6 +53,7 @@ audit: install-dev
 	else echo "pip-audit: $$checked packages checked, no known vulnerabilities."; fi
 
 bench: install-dev system-deps
+	$(call apt_install,$(BENCH_DEBS))
 	$(BIN)/python -m benchmarks
 
 $(BIN)/python:

@@ -5,7 +5,8 @@ and competitors (``me``). Separate blueprints, so who may see what is visible fr
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import clock
@@ -14,7 +15,10 @@ from competition.accounts.guards import require
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event, JudgeAssignment
 from competition.contests.services import public_contests
+from competition.errors import DomainError
 from competition.extensions import db
+from competition.portal import services
+from competition.portal.forms import MyAppealForm
 
 public = Blueprint("public", __name__)
 judge = Blueprint("judge", __name__, url_prefix="/judge")
@@ -24,16 +28,64 @@ me = Blueprint("me", __name__, url_prefix="/me")
 
 @public.route("/")
 def index():
-    contests = public_contests(clock.now().date())
-    return render_template("public/index.html", contests=contests)
+    everything = public_contests(clock.now().date())
+    query = (request.args.get("q") or "").strip()[:100]
+    year = request.args.get("year", type=int)
+    contests = services.search_contests(everything, query, year)
+    return render_template(
+        "public/index.html",
+        contests=contests,
+        years=services.contest_years(everything),
+        query=query,
+        year=year,
+        searching=bool(query or year),
+    )
 
 
 @public.route("/contests/<int:contest_id>")
 def contest(contest_id: int):
+    from competition.promotion.services import notices_of
+
     contest = db.session.get(Contest, contest_id)
     if contest is None or not contest.status.is_public:
         abort(404)
-    return render_template("public/contest.html", contest=contest)
+    return render_template(
+        "public/contest.html",
+        contest=contest,
+        summaries=services.event_summaries(contest, clock.now().date()),
+        has_promotion_notice=bool(notices_of(contest)),
+    )
+
+
+@public.route("/events/<int:event_id>/results")
+def event_results(event_id: int):
+    """The event's standings in force, names masked, 50 lines a page; 404 before publication."""
+    from competition.marking.results import current_publication, publications
+
+    event = services.public_event_or_none(event_id)
+    publication = current_publication(event) if event is not None else None
+    if publication is None:
+        abort(404)
+    table = services.public_table(publication)
+    query = (request.args.get("q") or "").strip()[:60]
+    lines = services.filter_lines(table.lines, query)
+    pages = max(1, -(-len(lines) // services.PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    start = (page - 1) * services.PAGE_SIZE
+    return render_template(
+        "public/results.html",
+        event=event,
+        contest=event.contest,
+        publication=publication,
+        earlier=[p for p in publications(event) if p.id != publication.id],
+        parts=table.parts,
+        lines=lines[start : start + services.PAGE_SIZE],
+        total_lines=len(lines),
+        page=page,
+        pages=pages,
+        query=query,
+        final=clock.now().date() > publication.notice_last_day,
+    )
 
 
 def _open_contests() -> list[Contest]:
@@ -81,27 +133,55 @@ def unit_home():
 @me.route("/", endpoint="index")
 @require(Permission.COMPETE)
 def competitor_home():
-    from competition.registration.models import Registration, RegistrationMember
+    from competition.registration.tickets import ticket_ready
     from competition.registration.views import open_events
 
     competitor = current_user.competitor
-    entries = []
-    if competitor is not None:
-        entries = list(
-            db.session.execute(
-                sa.select(Registration)
-                .join(RegistrationMember)
-                .where(RegistrationMember.competitor_id == competitor.id)
-                .order_by(Registration.created_at.desc())
-            ).scalars()
-        )
-    from competition.registration.tickets import ticket_ready
-
+    entries = services.my_registrations(competitor)
+    now = clock.now()
     entered = {e.event_id for e in entries if e.status.value not in ("withdrawn", "rejected")}
+    appealable = [e for e in entries if services.may_appeal(e, now)]
     return render_template(
         "me/index.html",
         competitor=competitor,
         entries=entries,
         ready={e.id for e in entries if ticket_ready(e)},
         events=[e for e in open_events() if e.id not in entered],
+        my_results=services.my_results(entries),
+        appeals=services.my_appeals(entries),
+        appealable=[(e, services.appeal_window(e.event)) for e in appealable],
+        appeal_form=MyAppealForm(formdata=None),
     )
+
+
+@me.route("/registrations/<int:registration_id>/appeal", methods=["POST"])
+@require(Permission.COMPETE)
+def lodge_appeal(registration_id: int):
+    """A competitor lodges a written appeal on their own entry, only inside the appeal window."""
+    from competition.registration.models import Registration
+
+    competitor = current_user.competitor
+    registration = db.session.get(Registration, registration_id)
+    if (
+        registration is None
+        or competitor is None
+        or not any(m.competitor_id == competitor.id for m in registration.members)
+    ):
+        abort(404)
+    form = MyAppealForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return redirect(url_for("me.index") + "#appeals")
+    try:
+        services.lodge_appeal(
+            registration, competitor, form.content.data, actor=current_user, now=clock.now()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("申诉已提交，监督仲裁组将作出裁决，结果会显示在本页。"), "success")
+    return redirect(url_for("me.index") + "#appeals")

@@ -30,6 +30,7 @@ ORGANIZERS = frozenset({ORG, OTHER_ORG, ADMIN})
 ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "public.index": ("GET", "/", EVERYONE),
     "public.contest": ("GET", "/contests/{other_contest}", frozenset()),  # a draft: nobody sees it publicly
+    "public.event_results": ("GET", "/events/{event}/results", frozenset()),  # nothing published: 404
     "auth.login": ("GET", "/auth/login", EVERYONE),
     "auth.logout": ("POST", "/auth/logout", EVERYONE),
     "auth.change_password": ("GET", "/auth/password", EVERYONE - {ANON}),
@@ -119,6 +120,8 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "results.rule_appeal": ("POST", "/manage/appeals/999999/ruling", frozenset()),
     "unit.index": ("GET", "/unit/", frozenset({UNIT})),
     "me.index": ("GET", "/me/", frozenset({COMPETITOR})),
+    # the competitor's own entry (outside the appeal window: refused with a message, 302)
+    "me.lodge_appeal": ("POST", "/me/registrations/{registration}/appeal", frozenset({COMPETITOR})),
     # Promotion and honours. The world's contest is a draft without results, so the actions are refused
     # with a message (302) for its owners; objects the world lacks answer 404 (positive cases in
     # tests/promotion/test_workflow*.py and test_programmes*.py).
