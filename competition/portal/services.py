@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from time import monotonic as time_monotonic
 
 import sqlalchemy as sa
 from flask import current_app
@@ -34,6 +35,8 @@ from competition.registration.models import Competitor, Registration, Registrati
 
 #: How many publications' public tables one process keeps (each is a tuple of small rows).
 CACHE_SIZE = 32
+#: How many rendered public results pages one process keeps (about 40 kB each).
+PAGE_CACHE_SIZE = 256
 #: Lines per page of the public results table (a phone scrolls 50 lines comfortably).
 PAGE_SIZE = 50
 
@@ -126,6 +129,8 @@ def forget_publication_cache() -> None:
     """Empty this process's cache of public tables (tests; an operator correcting stored names)."""
     with _lock:
         _cache().clear()
+        current_app.extensions.setdefault("portal_public_pages", OrderedDict()).clear()
+        current_app.extensions.setdefault("portal_stamps", {}).clear()
 
 
 def _masked(registration: Registration) -> str:
@@ -203,6 +208,89 @@ def filter_lines(lines: tuple[PublicLine, ...], query: str | None) -> tuple[Publ
     if not query:
         return lines
     return tuple(line for line in lines if line.entry == query or query in line.unit)
+
+
+def current_public_publication(event_id: int) -> tuple[Publication, Event, Contest] | None:
+    """The publication in force of ``event_id`` with its event and contest, in one query, when the
+    contest is public (not a draft); else ``None``."""
+    row = db.session.execute(
+        sa.select(Publication, Event, Contest)
+        .join(Event, Event.id == Publication.event_id)
+        .join(Contest, Contest.id == Event.contest_id)
+        .where(
+            Publication.event_id == event_id,
+            Publication.superseded_at.is_(None),
+            Contest.status != ContestStatus.DRAFT,
+        )
+        .order_by(Publication.sequence.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+@dataclass(frozen=True)
+class PublicationStamp:
+    """What names a publication in force for the page cache: its id, time and last notice day."""
+
+    id: int
+    published_at: datetime
+    notice_last_day: date
+
+
+#: Seconds a process trusts its memory of an event's publication in force before asking the database
+#: again. The process that publishes forgets at once (see :func:`_forget_on_publish`); another
+#: process serves the superseded page for at most this long.
+STAMP_SECONDS = 5.0
+
+
+def remembered_stamp(event_id: int) -> PublicationStamp | None:
+    """This process's recent memory of the event's publication in force (``None`` when not known or
+    older than :data:`STAMP_SECONDS`)."""
+    with _lock:
+        found = current_app.extensions.setdefault("portal_stamps", {}).get(event_id)
+    if found is None or found[0] < time_monotonic():
+        return None
+    return found[1]
+
+
+def remember_stamp(event_id: int, publication: Publication) -> None:
+    """Remember ``publication`` as the event's publication in force for :data:`STAMP_SECONDS`."""
+    stamp = PublicationStamp(publication.id, publication.published_at, publication.notice_last_day)
+    with _lock:
+        stamps = current_app.extensions.setdefault("portal_stamps", {})
+        stamps[event_id] = (time_monotonic() + STAMP_SECONDS, stamp)
+
+
+@sa.event.listens_for(Publication, "after_insert")
+def _forget_on_publish(_mapper, _connection, target: Publication) -> None:
+    """A new publication (first or re-publication): this process forgets the event's stamp at once."""
+    try:
+        with _lock:
+            current_app.extensions.setdefault("portal_stamps", {}).pop(target.event_id, None)
+    except RuntimeError:  # outside an application context (a script): nothing is cached there
+        pass
+
+
+def cached_page(key: tuple) -> str | None:
+    """A whole public page rendered earlier under ``key`` (which must name the publication), or ``None``."""
+    with _lock:
+        pages = current_app.extensions.setdefault("portal_public_pages", OrderedDict())
+        html = pages.get(key)
+        if html is not None:
+            pages.move_to_end(key)
+        return html
+
+
+def keep_page(key: tuple, html: str) -> None:
+    """Keep a rendered public page under ``key`` (at most :data:`PAGE_CACHE_SIZE` pages a process).
+    Pages carrying a CSRF token (they belong to one session) are never kept."""
+    if 'name="csrf_token"' in html:
+        return
+    with _lock:
+        pages = current_app.extensions.setdefault("portal_public_pages", OrderedDict())
+        pages[key] = html
+        while len(pages) > PAGE_CACHE_SIZE:
+            pages.popitem(last=False)
 
 
 def public_event_or_none(event_id: int) -> Event | None:

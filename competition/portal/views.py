@@ -59,33 +59,59 @@ def contest(contest_id: int):
 
 @public.route("/events/<int:event_id>/results")
 def event_results(event_id: int):
-    """The event's standings in force, names masked, 50 lines a page; 404 before publication."""
-    from competition.marking.results import current_publication, publications
+    """The event's standings in force, names masked, 50 lines a page; 404 before publication.
 
-    event = services.public_event_or_none(event_id)
-    publication = current_publication(event) if event is not None else None
-    if publication is None:
-        abort(404)
-    table = services.public_table(publication)
+    Published standings do not change (a re-publication is a new publication), so the whole page is
+    kept per process for visitors who are not signed in and have no messages waiting, keyed by the
+    publication, page, search, locale and whether the notice is over."""
+    from flask import get_flashed_messages, session
+    from flask_babel import get_locale
+
+    from competition.marking.results import publications
+
     query = (request.args.get("q") or "").strip()[:60]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    anonymous = not current_user.is_authenticated and not session.get("_flashes")
+    today = clock.now().date()
+    locale = str(get_locale())
+    stamp = services.remembered_stamp(event_id) if anonymous else None
+    if stamp is not None:
+        key = (stamp.id, stamp.published_at, page, query, today > stamp.notice_last_day, locale)
+        if (html := services.cached_page(key)) is not None:
+            return html
+    found = services.current_public_publication(event_id)
+    if found is None:
+        abort(404)
+    publication, event, contest = found
+    services.remember_stamp(event_id, publication)
+    final = today > publication.notice_last_day
+    key = (publication.id, publication.published_at, page, query, final, locale)
+    if anonymous and (html := services.cached_page(key)) is not None:
+        return html
+    table = services.public_table(publication)
     lines = services.filter_lines(table.lines, query)
     pages = max(1, -(-len(lines) // services.PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(page, pages)
     start = (page - 1) * services.PAGE_SIZE
-    return render_template(
+    html = render_template(
         "public/results.html",
         event=event,
-        contest=event.contest,
+        contest=contest,
         publication=publication,
-        earlier=[p for p in publications(event) if p.id != publication.id],
+        earlier=[p for p in publications(event) if p.id != publication.id]
+        if publication.sequence > 1
+        else [],
         parts=table.parts,
         lines=lines[start : start + services.PAGE_SIZE],
         total_lines=len(lines),
         page=page,
         pages=pages,
         query=query,
-        final=clock.now().date() > publication.notice_last_day,
+        final=final,
     )
+    if anonymous and not get_flashed_messages():
+        services.keep_page(key, html)
+    return html
 
 
 def _open_contests() -> list[Contest]:
