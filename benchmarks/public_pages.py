@@ -8,6 +8,9 @@ standings through :func:`competition.marking.results.publish`, and one award cer
 for the verification page. Served as production would be: gunicorn, 2 gthread workers × 8 threads
 (:data:`SERVER`), rate limiting off (a load test from one address would only measure the limiter).
 
+A second reference, ``bare_db`` (one ``SELECT 1`` and a commit through the app's session), shows what
+one database round trip costs on the same server; it is reported, not used in the ratio.
+
 Load: ``wrk`` (Debian's package; ``make bench`` installs it) with :data:`CONNECTIONS` keep-alive
 connections for :data:`SECONDS` seconds per target, targets interleaved over :data:`ROUNDS` rounds so
 drift on the shared machine falls on all three alike; requests per second summed over the rounds, p95
@@ -198,8 +201,10 @@ def postgresql_url() -> str | None:
 
 def wrk(url: str) -> tuple[float, float, int]:
     """One wrk run against ``url``: (requests per second, p95 latency in ms, non-2xx/3xx + socket errors)."""
+    script = Path(tempfile.gettempdir()) / "bench-public-p95.lua"
+    script.write_text(_P95_LUA)
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "-s", str(_SCRIPT), url],
+        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
@@ -215,10 +220,8 @@ def wrk(url: str) -> tuple[float, float, int]:
     return rps, p95, errors
 
 
-_SCRIPT = Path(tempfile.mkdtemp(prefix="bench-public-wrk-")) / "p95.lua"
-_SCRIPT.write_text(
-    'done = function(summary, latency, requests)\n  io.write(string.format("p95 %d\\n", latency:percentile(95)))\nend\n'
-)
+#: A wrk script that prints the 95th percentile latency (microseconds) on its own line.
+_P95_LUA = 'done = function(summary, latency, requests)\n  io.write(string.format("p95 %d\\n", latency:percentile(95)))\nend\n'
 
 
 def check_pages(base: str, event_id: int, code: str) -> None:
@@ -247,6 +250,14 @@ def run(url: str) -> dict:
         @app.get("/bench/bare")
         def bare():
             return "ok"
+
+        @app.get("/bench/bare-db")
+        def bare_db():
+            from competition.extensions import db
+            import sqlalchemy as sa
+            db.session.execute(sa.text("SELECT 1")).scalar()
+            db.session.commit()
+            return "ok"
     """)
     )
     kind, workers, threads = SERVER
@@ -271,6 +282,7 @@ def run(url: str) -> dict:
     base = f"http://127.0.0.1:{port}"
     targets = {
         "bare": f"{base}/bench/bare",
+        "bare_db": f"{base}/bench/bare-db",
         "verify": f"{base}/verify/{code}",
         "results": f"{base}/events/{event_id}/results",
     }
@@ -319,7 +331,7 @@ def report(run_found: dict) -> None:
         f"verify_ratio={verify:.2f} results_ratio={results_:.2f} "
         f"bare_rps={bare:.0f} verify_rps={summary['verify'][0]:.0f} results_rps={summary['results'][0]:.0f} "
         f"bare_p95_ms={summary['bare'][1]:.1f} verify_p95_ms={summary['verify'][1]:.1f} "
-        f"results_p95_ms={summary['results'][1]:.1f} errors={sum(s[2] for s in summary.values())} "
+        f"results_p95_ms={summary['results'][1]:.1f} bare_db_rps={summary['bare_db'][0]:.0f} errors={sum(s[2] for s in summary.values())} "
         f"entries={ENTRIES} server={kind}x{workers}x{threads} connections={CONNECTIONS} db={run_found['db']}"
     )
 

@@ -100,12 +100,16 @@ def _commit_lookup() -> None:
 def show(code: str):
     certificate = services.find_by_code(code)
     services.log_lookup("code", code, certificate, client=_client(), now=clock.now())
-    _commit_lookup()
+    # rendered before the commit, which would expire the certificate and cost a second SELECT
     if certificate is None:
-        return _verification_page(
+        page = _verification_page(
             None, message=_("未找到这张证书：查验码无效。请核对二维码或改用证书编号查询。")
-        ), 404
-    return _verification_page(certificate)
+        )
+        _commit_lookup()
+        return page, 404
+    page = _verification_page(certificate)
+    _commit_lookup()
+    return page
 
 
 @verify.route("", methods=["GET", "POST"])
