@@ -18,12 +18,15 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_flashed_messages,
     redirect,
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -77,13 +80,38 @@ def _verification_page(
         if certificate is not None and certificate.status is CertificateStatus.SUPERSEDED
         else None
     )
-    return render_template(
+    # A certificate's public page changes only with its status (revoke, reissue): for visitors who
+    # are not signed in and have no message waiting, the rendered page is kept per process, keyed by
+    # everything it shows that can change.
+    key = None
+    if certificate is not None and form is None and message is None and not current_user.is_authenticated:
+        key = (
+            certificate.id,
+            certificate.verify_code,
+            certificate.sha256,
+            certificate.status,
+            certificate.status_changed_at,
+            replaced_by.id if replaced_by is not None else None,
+            str(get_locale()),
+        )
+        if not session.get("_flashes") and (html := _VERIFIED_PAGES.get(key)) is not None:
+            return html
+    html = render_template(
         "certificates_pages/verify.html",
         certificate=certificate,
         replaced_by=replaced_by,
         form=form,
         message=message,
     )
+    if key is not None and 'name="csrf_token"' not in html and not get_flashed_messages():
+        if len(_VERIFIED_PAGES) >= 512:
+            _VERIFIED_PAGES.clear()
+        _VERIFIED_PAGES[key] = html
+    return html
+
+
+#: Rendered public verification pages of this process (see :func:`_verification_page`).
+_VERIFIED_PAGES: dict[tuple, str] = {}
 
 
 def _commit_lookup() -> None:
