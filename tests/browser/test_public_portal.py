@@ -121,6 +121,13 @@ def test_certificate_verification_and_my_page(viewport, browser, live_server, sc
     assert_accessible(page, f"/me ({size})")
     link = page.get_by_role("link", name="查验页").first.get_attribute("href")
 
+    # my promotions and titles, with their reasons
+    page.get_by_role("link", name="我的晋升与称号").first.click()
+    page.wait_for_load_state()
+    _fits(page)
+    _shot(page, screenshot_dir, "me-promotion", size)
+    assert_accessible(page, f"/me/promotion ({size})")
+
     # the verification page as the public sees it (a fresh context, not signed in)
     context = browser.new_context(base_url=live_server, viewport=VIEWPORTS[size], locale="zh-CN")
     public = context.new_page()
