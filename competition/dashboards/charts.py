@@ -9,18 +9,19 @@ numbers (the accessible equivalent), and its ``<title>``/``<desc>`` summarise it
 from __future__ import annotations
 
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from decimal import Decimal
 
 import pygal
 from pygal.style import Style
 
+from competition.dashboards.targets import Pace, Progress
+
 # pygal appends a legacy import hook (``find_module`` only) to ``sys.meta_path`` so map plugins import as
 # ``pygal.maps.*``; we draw no maps, and Python 3.11 raises an ImportWarning for every later import that
 # reaches such a finder (an error under the test suite's ``filterwarnings = error``): take it out again.
 sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
-
-from competition.dashboards.targets import Pace, Progress
 
 _STYLE = Style(
     font_family='"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif',
@@ -58,8 +59,19 @@ def _config(**overrides: object) -> dict:
     return config
 
 
+_SVG = "http://www.w3.org/2000/svg"
+ET.register_namespace("", _SVG)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+
 def _render(chart: pygal.graph.graph.Graph) -> bytes:
-    return chart.render(is_unicode=False)
+    """The chart's SVG without the ``<script>`` pygal always embeds (its tooltip configuration): the
+    chart is shown as an image, where scripts never run, and its policy forbids them anyway."""
+    root = ET.fromstring(chart.render(is_unicode=False))
+    for parent in root.iter():
+        for child in [c for c in parent if c.tag == f"{{{_SVG}}}script"]:
+            parent.remove(child)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Decimal) -> bytes:
