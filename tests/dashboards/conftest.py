@@ -96,7 +96,7 @@ def decide(
         facts_text="名次 1/6",
         outcome_text=f"晋升 {level.certificate_label}"
         if level and kind is DecisionKind.PROMOTION
-        else "授予称号",
+        else f"授予“{title}”称号",
         reason="按规则授予",
         evaluated_at=NOW,
         state=state,
