@@ -9,7 +9,6 @@ numbers (the accessible equivalent), and its ``<title>``/``<desc>`` summarise it
 from __future__ import annotations
 
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -59,19 +58,18 @@ def _config(**overrides: object) -> dict:
     return config
 
 
-_SVG = "http://www.w3.org/2000/svg"
-ET.register_namespace("", _SVG)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+def _drop_scripts(root):
+    """pygal always embeds a ``<script>`` (its tooltip configuration): the chart is shown as an image,
+    where scripts never run, and its policy forbids them anyway — leave it out (a pygal ``xml_filter``)."""
+    for parent in list(root.iter()):
+        for child in [c for c in parent if c.tag == "script"]:
+            parent.remove(child)
+    return root
 
 
 def _render(chart: pygal.graph.graph.Graph) -> bytes:
-    """The chart's SVG without the ``<script>`` pygal always embeds (its tooltip configuration): the
-    chart is shown as an image, where scripts never run, and its policy forbids them anyway."""
-    root = ET.fromstring(chart.render(is_unicode=False))
-    for parent in root.iter():
-        for child in [c for c in parent if c.tag == f"{{{_SVG}}}script"]:
-            parent.remove(child)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    chart.add_xml_filter(_drop_scripts)
+    return chart.render(is_unicode=False)
 
 
 def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Decimal) -> bytes:
@@ -107,7 +105,10 @@ def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Dec
 
 def count_chart(labels: Sequence[str], values: Sequence[int], *, title: str, series: str) -> bytes:
     """A plain bar chart of counts (e.g. promotions by level)."""
-    chart = pygal.Bar(**_config(title=title, show_legend=False, formatter=lambda v: f"{v:g}"))
+    # drawn for a half-width column: narrower, so its text stays legible when scaled to fit
+    chart = pygal.Bar(
+        **_config(title=title, show_legend=False, width=480, height=320, formatter=lambda v: f"{v:g}")
+    )
     chart.x_labels = list(labels)
     chart.add(series, list(values))
     return _render(chart)

@@ -17,7 +17,12 @@ import sqlalchemy as sa
 from competition.accounts.access import may_view_body
 from competition.accounts.models import User
 from competition.audit.services import changed, record
-from competition.certificates.models import Certificate, CertificateKind, CertificateStatus
+from competition.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CertificateRequest,
+    CertificateStatus,
+)
 from competition.contests.lifecycle import ACTION_LABELS, TRANSITIONS, ContestStatus, blockers
 from competition.contests.models import Contest, Event
 from competition.contests.services import contest_facts
@@ -180,10 +185,13 @@ def year_figures(body_ids: Iterable[int], year: int) -> YearFigures:
             sa.select(Certificate.kind, sa.func.count()).where(issued).group_by(Certificate.kind)
         ).all()
     }
-    cert_level = Certificate.snapshot["level"].as_string()
+    # the level as requested (a SkillLevel value); the certificate's own snapshot holds the printed form
+    cert_level = CertificateRequest.snapshot["level"].as_string()
     level_certificates: dict[SkillLevel, int] = {}
     for value, n in db.session.execute(
         sa.select(cert_level, sa.func.count())
+        .select_from(Certificate)
+        .join(CertificateRequest, CertificateRequest.id == Certificate.request_id)
         .where(issued, Certificate.kind == CertificateKind.SKILL_LEVEL)
         .group_by(cert_level)
     ).all():

@@ -44,18 +44,19 @@ DEMO_TARGETS: dict[str, tuple[dict[Measure, int], SkillLevel, str]] = {
 
 
 def load_targets_demo(*, now: datetime) -> int:
-    """Set the demo bodies' targets for ``now``'s year (and the year before, where the demo has a contest
-    then) through the audited service; returns how many rows were written. Bodies missing from the
-    database are skipped."""
-    written = 0
-    years = {now.year}
+    """Set the demo bodies' targets for ``now``'s year and every year the body has a contest in, through
+    the audited service; returns how many rows were written. Bodies missing from the database are
+    skipped."""
     from competition.contests.models import Contest
 
-    years |= set(db.session.execute(sa.select(Contest.year).distinct()).scalars())
+    written = 0
     for name, (values, level, note) in DEMO_TARGETS.items():
         body = db.session.execute(sa.select(OrganizingBody).where(OrganizingBody.name == name)).scalar()
         if body is None:
             continue
+        years = {now.year} | set(
+            db.session.execute(sa.select(Contest.year).where(Contest.body_id == body.id)).scalars()
+        )
         for year in sorted(years):
             save_targets(body, year, values=values, high_level=level, note=note, actor=None, now=now)
             written += 1

@@ -166,9 +166,10 @@ def certificate(
 ) -> Certificate:
     """An issued certificate row (no PDF: the dashboard counts rows)."""
     n = next(_serial)
-    snapshot = {"name": person.name}
-    if level is not None:
-        snapshot["level"] = level.value
+    # as the certificates feature stores them: the request keeps the level's value, the certificate the
+    # printed document (level in its certificate form)
+    snapshot = {"occupation": "焊工", "level": level.value} if level is not None else {"award": "first"}
+    printed = {"document": {"name": person.name, "level": level.certificate_label if level else ""}}
     request = replaces.request if replaces is not None else None
     if request is None:
         request = CertificateRequest(
@@ -192,7 +193,7 @@ def certificate(
         competitor_id=person.id,
         body_id=body.id,
         holder_name=person.name,
-        snapshot=snapshot,
+        snapshot=printed,
         template_version="test/1",
         storage_key=f"test/{n}.pdf",
         sha256="0" * 64,
