@@ -391,10 +391,14 @@ def notice_of(contest: Contest) -> Notice:
             if registration.team_name:
                 names = f"{registration.team_name}（{names}）"
             unit = registration.unit.name if registration.unit else ""
+            # two places as published (SQLite drops trailing zeros of stored decimals)
+            score = (
+                None if standing.display_total is None else standing.display_total.quantize(Decimal("0.01"))
+            )
             line = NoticeLine(
                 names,
                 unit,
-                standing.display_total,
+                score,
                 _rank(standing),
                 standing.award.label if standing.award else "",
             )
@@ -405,7 +409,7 @@ def notice_of(contest: Contest) -> Notice:
                         NoticeLine(
                             mask_name(member.competitor.name),
                             unit,
-                            standing.display_total,
+                            score,
                             line.rank,
                             line.award,
                             decision.result_text,

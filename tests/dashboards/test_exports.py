@@ -193,6 +193,7 @@ def test_notice_pdf(client, auth, published, tmp_path: Path):
     for person in people[:3]:
         assert person.name not in text and person.id_number not in text
     assert "一等奖" in text and "晋升二级/技师" in text and "绍兴市青年岗位能手" in text
+    assert "95.00" in text  # scores with two places, as published
     assert published.city.name in text and "2026年3月2日" in text
     path = tmp_path / "notice.pdf"
     path.write_bytes(response.data)
