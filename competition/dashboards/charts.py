@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 from competition.dashboards.targets import Pace, Progress
@@ -52,7 +53,7 @@ def _config(**overrides: object) -> dict:
         "explicit_size": False,
         "margin": 16,
         "truncate_label": -1,
-        "no_data_text": "暂无数据",
+        "no_data_text": _("暂无数据"),
     }
     config.update(overrides)
     return config
@@ -90,7 +91,7 @@ def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Dec
     )
     chart.x_labels = [r.label for r in with_target]
     chart.add(
-        "完成率",
+        _("完成率"),
         [
             {
                 "value": float(min(r.percent if r.percent is not None else Decimal(100), Decimal(_CAP))),
@@ -99,7 +100,7 @@ def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Dec
             for r in with_target
         ],
     )
-    chart.add("时间进度", [float(elapsed_percent)] * len(with_target))
+    chart.add(_("时间进度"), [float(elapsed_percent)] * len(with_target))
     return _render(chart)
 
 
@@ -126,6 +127,6 @@ def bodies_chart(
         )
     )
     chart.x_labels = list(names)
-    chart.add("实际", list(actual))
-    chart.add("目标", list(targets))
+    chart.add(_("实际"), list(actual))
+    chart.add(_("目标"), list(targets))
     return _render(chart)

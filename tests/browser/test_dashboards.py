@@ -47,7 +47,19 @@ def test_organizer_dashboard(page, screenshot_dir):
     expect(page.get_by_role("heading", name="竞赛进度总览")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="江苏技能状元大赛总决赛")
     expect(row).to_contain_text("可以“归档”")
-    page.screenshot(path=screenshot_dir / "organizer-contests-overview.png", full_page=True)
     row.get_by_role("link", name="报备与公示").click()
     expect(page.get_by_role("heading", name="报备与公示")).to_be_visible()
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_admin_sees_every_contest_with_its_blockers(page, screenshot_dir):
+    sign_in(page, "admin")
+    page.goto("/manage/")
+    page.get_by_role("link", name="竞赛进度总览").click()
+    rows = page.locator("table.overview tbody tr")
+    expect(rows).to_have_count(4)
+    draft = rows.filter(has_text="越城区电工职业技能竞赛")
+    expect(draft).to_contain_text("草稿")
+    expect(draft).to_contain_text("开放报名")  # its next step, allowed or with its reasons
+    expect(rows.filter(has_text="绍兴市焊工职业技能竞赛")).to_contain_text("报名中")
+    page.screenshot(path=screenshot_dir / "organizer-contests-overview.png", full_page=True)
