@@ -268,8 +268,13 @@ def save_targets(
     target = target_of(body, year)
     before = None
     if target is None:
-        target = YearTarget(body_id=body.id, year=year)
-        db.session.add(target)
+        target = YearTarget(body_id=body.id, year=year, note="", updated_at=now)
+        try:
+            with db.session.begin_nested():  # two first saves at once: the second is told, not a 500
+                db.session.add(target)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            raise DomainError("该年度目标刚被他人设定，请刷新页面后重新填写。") from None
     else:
         if expected_version is not None and target.version != expected_version:
             raise DomainError("该年度目标已被他人修改，请刷新页面后重新填写。")

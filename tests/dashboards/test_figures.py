@@ -69,3 +69,35 @@ def test_contest_rows_reuse_the_lifecycle_blockers(year_world):
     (to_marking,) = running.moves
     assert to_marking.action == "进入评分"
     assert (running.registrations, running.approved) == (2, 2)
+
+
+def test_a_second_first_save_of_the_same_year_is_told_not_crashed(year_world, monkeypatch):
+    import pytest
+
+    from competition.errors import DomainError
+    from tests.factories import NOW
+
+    values = {Measure.CONTESTS: 50}
+    first = services.save_targets(
+        year_world.city,
+        2026,
+        values=values,
+        high_level=SkillLevel.SENIOR_WORKER,
+        note="",
+        actor=None,
+        now=NOW,
+    )
+    # as if another request had not seen the row yet when it read
+    monkeypatch.setattr(services, "target_of", lambda body, year: None)
+    with pytest.raises(DomainError, match="刚被他人设定"):
+        services.save_targets(
+            year_world.city,
+            2026,
+            values=values,
+            high_level=SkillLevel.SENIOR_WORKER,
+            note="",
+            actor=None,
+            now=NOW,
+        )
+    monkeypatch.undo()
+    assert services.target_of(year_world.city, 2026) is first and first.contests == 50
