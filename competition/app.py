@@ -77,6 +77,7 @@ def _register_models() -> None:
     from competition.audit import models as _audit  # noqa: F401
     from competition.certificates import models as _certificates  # noqa: F401
     from competition.contests import models as _contests  # noqa: F401
+    from competition.dashboards import models as _dashboards  # noqa: F401
     from competition.marking import models as _marking  # noqa: F401
     from competition.organizations import models as _organizations  # noqa: F401
     from competition.promotion import models as _promotion  # noqa: F401
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from competition.accounts.views import admin, auth
     from competition.certificates.views import certificates, my_certificates, verify
     from competition.contests.views import manage
+    from competition.dashboards.views import dashboards
     from competition.jobs.views import jobs
     from competition.marking.views import chief, marking, results_pages
     from competition.portal.views import judge, me, public, unit
@@ -121,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         verify,
         my_certificates,
         certificates,
+        dashboards,
     ):
         app.register_blueprint(blueprint)
 

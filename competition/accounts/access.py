@@ -82,6 +82,14 @@ def may_keep_level_history(user: User, competitor_body_ids: frozenset[int]) -> b
     return user.role is Role.ORGANIZER and user.body_id in competitor_body_ids
 
 
+def may_view_body(user: User, body_and_ancestor_ids: list[int]) -> bool:
+    """A body's dashboard and yearly targets: admins every body; organizers their own body and every
+    body below it (``body_and_ancestor_ids``: the body's id and its ancestors', read by the service)."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ORGANIZER and user.body_id is not None and user.body_id in body_and_ancestor_ids
+
+
 def may_judge_event(user: User, event: Event) -> bool:
     """A judge (or chief judge) only for the events on whose panel they sit."""
     return user.role is Role.JUDGE and any(a.user_id == user.id for a in event.judge_assignments)

@@ -465,6 +465,9 @@ def load_demo(*, now: datetime) -> DemoSummary:
     load_marking_demo(now=b.now)
     load_promotion_demo(now=b.now)
     load_certificates_demo(now=b.now)
+    from competition.demo.targets import load_targets_demo
+
+    load_targets_demo(now=b.now)
     record(
         "demo.load",
         actor=admin,

@@ -189,6 +189,16 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
         "/manage/certificate-settings/layouts/award/sample.pdf",
         frozenset({ORG, OTHER_ORG}),
     ),
+    # Dashboards: a body's pages for admins and organizers of the body (or a body above it); a contest's
+    # filing exports for its owners; the notice PDF without its form fields sends owners to the form.
+    "dashboards.index": ("GET", "/manage/dashboard/", ORGANIZERS),
+    "dashboards.contests": ("GET", "/manage/dashboard/contests", ORGANIZERS),
+    "dashboards.body_year": ("GET", "/manage/dashboard/bodies/{body}/2026", CONTEST_OWNERS),
+    "dashboards.chart": ("GET", "/manage/dashboard/bodies/{body}/2026/progress.svg", CONTEST_OWNERS),
+    "dashboards.targets": ("GET", "/manage/dashboard/bodies/{body}/2026/targets", CONTEST_OWNERS),
+    "dashboards.contest_filing": ("GET", "/manage/dashboard/contests/{contest}/filing", CONTEST_OWNERS),
+    "dashboards.filing_xlsx": ("GET", "/manage/dashboard/contests/{contest}/standings.xlsx", CONTEST_OWNERS),
+    "dashboards.notice_pdf": ("GET", "/manage/dashboard/contests/{contest}/notice.pdf", CONTEST_OWNERS),
 }
 POST_DATA = {"entries.review": {"target": "approved"}}
 USERNAMES = {
