@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +41,9 @@ class Venue:
     client: FlaskClient
     event_id: int
     entry_ids: list[int]
-    judge_id: int
     dialect: str
-    cut: object
-    restore: object
+    cut: Callable[[], None]
+    restore: Callable[[], None]
 
     def save(self, entry: int, aspect: str, value: str | None, version: int):
         return self.client.post(
@@ -77,13 +76,13 @@ class Venue:
             return found
 
 
-def _world(app: Flask) -> tuple[int, list[int], str, int]:
-    """A committed marking world: event id, entry ids, and the username and id of a judge with no
-    conflict of interest on entries 1 and 2."""
+def _world(app: Flask) -> tuple[int, list[int], str]:
+    """A committed marking world: event id, entry ids, and the username of a judge with no conflict
+    of interest on entries 1 and 2."""
     with app.app_context():
         world = factories.make_marking_world()
         db.session.commit()
-        found = world.event.id, [e.id for e in world.entries], world.judges[1].username, world.judges[1].id
+        found = world.event.id, [e.id for e in world.entries], world.judges[1].username
         db.session.remove()
     return found
 
@@ -96,7 +95,7 @@ def venue(tmp_path: Path) -> Iterator[Venue]:
         relay = Relay(url.host or "127.0.0.1", url.port or 5432)
         url = url.set(host="127.0.0.1", port=relay.port)
     app = migrated_app(url.render_as_string(hide_password=False), tmp_path)
-    event_id, entry_ids, username, judge_id = _world(app)
+    event_id, entry_ids, username = _world(app)
     client = app.test_client()
     signed_in = client.post("/auth/login", data={"username": username, "password": factories.PASSWORD})
     assert signed_in.status_code == 302
@@ -120,7 +119,7 @@ def venue(tmp_path: Path) -> Iterator[Venue]:
             other.rollback()
             other.close()
 
-    yield Venue(app, client, event_id, entry_ids, judge_id, url.get_backend_name(), cut, restore)
+    yield Venue(app, client, event_id, entry_ids, url.get_backend_name(), cut, restore)
     with app.app_context():
         db.engine.dispose()
     if relay is not None:
