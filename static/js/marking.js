@@ -111,6 +111,7 @@
     }).catch(function () {
       show(input, "bad", "网络中断，未保存；恢复后将自动重试");
       input.dataset.retry = "1";
+      retryLater();  // the server may be unreachable while the tablet stays "online"
     }).then(function () {
       pending -= 1;
       if (pending === 0) {
