@@ -37,20 +37,26 @@ lint: install-dev
 	$(BIN)/lint-imports
 	@$(MAKE) --no-print-directory audit
 
-# Known vulnerabilities in the installed packages (PyPI's advisory data). Fails on a vulnerability;
-# when the advisory service cannot be reached, or answers for no package (a mirror without it), it
-# says so loudly and does not fail: that is "not checked", never "no vulnerabilities".
+# Known vulnerabilities in the installed packages: PyPI's advisory data (https://pypi.org/pypi/NAME/VERSION/json),
+# then osv.dev when PyPI answered for no package. Fails on a vulnerability; when neither service can be
+# reached, or answers for no package (a mirror or proxy without it), it says so loudly, with the reason,
+# and does not fail: that is "not checked", never "no vulnerabilities".
 audit: install-dev
-	@mkdir -p $(STAMPS); out=$(STAMPS)/pip-audit.json; \
-	$(BIN)/pip-audit --skip-editable --progress-spinner off --format json --output $$out 2>$(STAMPS)/pip-audit.err; rc=$$?; \
-	checked=$$(grep -o '"vulns"' $$out 2>/dev/null | wc -l); found=$$(grep -o '"id": *"' $$out 2>/dev/null | wc -l); \
-	if [ "$$found" -gt 0 ]; then $(BIN)/pip-audit --skip-editable --progress-spinner off; exit 1; \
-	elif [ $$rc -ne 0 ]; then \
-	  echo "WARNING: pip-audit failed, vulnerabilities NOT checked: $$(tail -n 1 $(STAMPS)/pip-audit.err)"; \
-	elif [ "$$checked" -eq 0 ]; then \
-	  echo "WARNING: pip-audit found no advisory data for any package (PyPI's vulnerability API or"; \
-	  echo "         osv.dev is not reachable from this machine). Vulnerabilities NOT checked."; \
-	else echo "pip-audit: $$checked packages checked, no known vulnerabilities."; fi
+	@mkdir -p $(STAMPS); reasons=""; \
+	for service in pypi osv; do \
+	  out=$(STAMPS)/pip-audit-$$service.json; err=$(STAMPS)/pip-audit-$$service.err; rm -f $$out; \
+	  $(BIN)/pip-audit --skip-editable --progress-spinner off --vulnerability-service $$service --format json --output $$out 2>$$err; rc=$$?; \
+	  checked=$$(grep -o '"vulns"' $$out 2>/dev/null | wc -l); found=$$(grep -o '"id": *"' $$out 2>/dev/null | wc -l); \
+	  skipped=$$(grep -o '"skip_reason"' $$out 2>/dev/null | wc -l); \
+	  if [ "$$found" -gt 0 ]; then $(BIN)/pip-audit --skip-editable --progress-spinner off --vulnerability-service $$service; exit 1; fi; \
+	  if [ $$rc -eq 0 ] && [ "$$checked" -gt 0 ]; then \
+	    echo "pip-audit ($$service): $$checked packages checked, no known vulnerabilities ($$skipped not found there)."; exit 0; fi; \
+	  if [ $$rc -ne 0 ]; then why="$$(tail -n 1 $$err | cut -c1-240)"; \
+	  else why="$$skipped packages skipped, e.g. $$(grep -o '"skip_reason": *"[^"]*"' $$out | head -n 1 | cut -d'"' -f4)"; fi; \
+	  reasons="$$reasons\n           $$service: $$why"; \
+	done; \
+	echo "WARNING: pip-audit could not get advisory data; vulnerabilities NOT checked."; \
+	printf "         Reasons:$$reasons\n"
 
 bench: install-dev system-deps
 	$(call apt_install,$(BENCH_DEBS))

@@ -15,6 +15,7 @@ Run: ``.venv/bin/python -m benchmarks.mark_save [--db sqlite|postgresql]``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -58,8 +59,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def setup(url: str, instance: Path) -> int:
-    """Database with one event in marking, 50 judges with passwords, 40 numbered entries; event id."""
+def setup(url: str, instance: Path, *, judges: int = JUDGES, entries: int = ENTRIES) -> int:
+    """Database with one event in marking, ``judges`` judges (``j0``…) with passwords, ``entries``
+    numbered entries; event id."""
     from werkzeug.security import generate_password_hash
 
     from benchmarks.standings import build
@@ -67,7 +69,7 @@ def setup(url: str, instance: Path) -> int:
     from competition.extensions import db
     from competition.marking.models import EventMarking
 
-    app, event_id, _ = build(url, instance, entries=ENTRIES, judges_count=JUDGES, marks=False)
+    app, event_id, _ = build(url, instance, entries=entries, judges_count=judges, marks=False)
     with app.app_context():
         hashed = generate_password_hash(PASSWORD)
         for user in db.session.query(User).filter(User.role == Role.JUDGE):
@@ -134,6 +136,54 @@ def post_worker_init(worker):
 """
 
 
+@contextlib.contextmanager
+def serve(
+    instance: Path,
+    *,
+    kind: str,
+    workers: int,
+    threads: int,
+    env: dict[str, str] | None = None,
+    extra: str = "",
+):
+    """Serve ``bench_wsgi:app`` (a module written in ``instance``) with gunicorn on a free port of
+    127.0.0.1, configured by :data:`GUNICORN_CONFIG` plus the settings in ``extra`` (Python lines);
+    yields the base URL once the server answers and stops the server afterwards. ``env`` adds
+    environment variables for the server."""
+    config = instance / "gunicorn_conf.py"
+    config.write_text(GUNICORN_CONFIG.format(kind=kind, workers=workers, threads=threads) + extra)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            str(config),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench_wsgi:app",
+        ],
+        env={**os.environ, **(env or {}), "PYTHONPATH": f"{instance}:{Path.cwd()}"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(f"{base}/auth/login", timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+
+
 def run(url: str) -> dict:
     """Set up ``url``, serve it with gunicorn, run the judges; the latencies and errors."""
     instance = Path(tempfile.mkdtemp(prefix="bench-marksave-"))
@@ -152,32 +202,8 @@ def run(url: str) -> dict:
             return jsonify(ok=True)
     """)
     )
-    config = instance / "gunicorn_conf.py"
     kind, workers, threads_each = SERVERS[sa.engine.make_url(url).get_backend_name()]
-    config.write_text(GUNICORN_CONFIG.format(kind=kind, workers=workers, threads=threads_each))
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": f"{instance}:{Path.cwd()}"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            str(config),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench_wsgi:app",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(f"{base}/auth/login", timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
+    with serve(instance, kind=kind, workers=workers, threads=threads_each) as base:
         engine = sa.create_engine(url)
         with engine.connect() as conn:
             ids = conn.execute(sa.text("SELECT id FROM registration ORDER BY id")).scalars().all()
@@ -208,13 +234,6 @@ def run(url: str) -> dict:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
     errors = out.pop("errors", [])
     if not out:
         raise SystemExit(f"no judge finished: {errors[:3]}")

@@ -11,7 +11,9 @@ the same values out again with the body's offsets and "fields only" switch.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from pypdf import PdfWriter
 from competition.accounts.models import User
 from competition.certificates import services
 from competition.certificates.models import Certificate
+from competition.certificates.storage import FULL_ERRNOS, StorageFull
 from competition.contests.models import Contest, Event
 from competition.errors import DomainError
 from competition.extensions import db
@@ -48,7 +51,8 @@ def issue_pending(
 ) -> int:
     """Issue every pending request of the contest (or event), chunk by chunk, committing after each;
     returns how many were issued. A failing chunk is rolled back (its numbers are not used) and the
-    error raised; the chunks before it stay issued."""
+    error raised; the chunks before it stay issued. A full store (disk or bucket) raises
+    :class:`DomainError` saying how many were issued and that running the job again continues."""
     total = services.pending_count(contest_id=contest_id, event_id=event_id)
     done = index = 0
     report(0, total, "正在签发证书")
@@ -63,6 +67,14 @@ def issue_pending(
             issued = services.issue_requests(requests, context, actor=actor, now=_now())
             _checkpoint("rendered", index)
             db.session.commit()
+        except StorageFull as error:
+            db.session.rollback()
+            left = services.pending_count(contest_id=contest_id, event_id=event_id)
+            db.session.commit()
+            raise DomainError(
+                f"{error}本次已签发并保存 {done} 张证书；其余 {left} 张没有签发、没有占用证书编号。"
+                "请清理或扩充存储空间后重新生成，已签发的不会重复。"
+            ) from error
         except BaseException:
             db.session.rollback()
             raise
@@ -115,6 +127,27 @@ def _overprinted(report: Reporter, certificates: list[Certificate], processes: i
     return result
 
 
+def _write_result(output: Path, data: bytes) -> None:
+    """Write the job's result file whole or not at all (temporary file, rename); a full disk raises
+    :class:`DomainError` and leaves nothing behind."""
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        if error.errno in FULL_ERRNOS:
+            raise DomainError(
+                "磁盘空间不足，打印文件没有生成（证书已签发并保存，编号不变）。请清理磁盘后重新生成。"
+            ) from error
+        raise DomainError(
+            f"打印文件无法写入：{error.strerror or errno.errorcode.get(error.errno or 0, error)}。"
+        ) from error
+
+
 def issue_and_print(
     report: Reporter,
     output: Path,
@@ -130,7 +163,8 @@ def issue_and_print(
     """Issue the contest's (or event's) pending certificates, then write every valid certificate, in
     event and issue order, to ``output``: ``fmt`` ``pdf`` (one merged print-ready PDF; with
     ``overprint`` laid out for pre-printed stock) or ``zip`` (one PDF per person). Returns the download
-    name. Raises :class:`DomainError` when there is nothing to print."""
+    name. Raises :class:`DomainError` when there is nothing to print, or when the store or the disk
+    of ``output`` is full (the certificates issued before stay issued; running again continues)."""
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         raise DomainError("竞赛不存在。")
@@ -143,10 +177,10 @@ def issue_and_print(
         raise DomainError("还没有可打印的证书：请先申请签发。")
     scope = contest.name + (f"-{event.title}" if event is not None else "")
     if fmt == "zip":
-        output.write_bytes(_zip(report, certificates, context.storage))
+        _write_result(output, _zip(report, certificates, context.storage))
         return f"证书-{scope}.zip"
     if overprint:
-        output.write_bytes(_overprinted(report, certificates, context.processes))
+        _write_result(output, _overprinted(report, certificates, context.processes))
         return f"证书套打-{scope}.pdf"
-    output.write_bytes(_merge(report, certificates, context.storage))
+    _write_result(output, _merge(report, certificates, context.storage))
     return f"证书-{scope}.pdf"

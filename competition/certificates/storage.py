@@ -14,19 +14,29 @@ Objects are written once and never changed; the database keeps each PDF's SHA-25
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["LocalStorage", "S3Storage", "Storage", "StorageError", "storage_from_config"]
+__all__ = ["LocalStorage", "S3Storage", "Storage", "StorageError", "StorageFull", "storage_from_config"]
 
 _KEY_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
 
 
 class StorageError(RuntimeError):
     """The store could not be read or written (or the key is malformed, or missing on ``get``)."""
+
+
+class StorageFull(StorageError):
+    """The store has no room left (``ENOSPC``/``EDQUOT`` from the disk): nothing was written under the
+    key. ``str(error)`` is a Chinese message for the person who started the job."""
+
+
+#: errno values that mean "no room": the disk is full, or the user's quota is used up.
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def _check_key(key: str) -> str:
@@ -58,17 +68,25 @@ class LocalStorage:
         return self.root.joinpath(*_check_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
+        """Write ``data`` under ``key`` (temporary file, fsync, rename). On a full disk raises
+        :class:`StorageFull` and leaves no file behind; other write failures raise :class:`StorageError`."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        tmp: str | None = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+        except BaseException as error:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            if isinstance(error, OSError) and error.errno in FULL_ERRNOS:
+                raise StorageFull(f"证书存储空间已满（{self.root}），无法写入证书文件。") from error
+            if isinstance(error, OSError):
+                raise StorageError(f"证书文件无法写入（{self.root}）：{error.strerror or error}") from error
             raise
 
     def get(self, key: str) -> bytes:
@@ -82,6 +100,10 @@ class LocalStorage:
 
     def __repr__(self) -> str:
         return f"<LocalStorage {self.root}>"
+
+
+#: S3 error codes that mean "no room": MinIO's full drives and bucket quota, quota errors of other stores.
+_S3_FULL_CODES = frozenset({"XMinioStorageFull", "XMinioAdminBucketQuotaExceeded", "QuotaExceeded"})
 
 
 class S3Storage:
@@ -126,6 +148,11 @@ class S3Storage:
                 Bucket=self.bucket, Key=self._key(key), Body=data, ContentType="application/pdf"
             )
         except (BotoCoreError, ClientError) as error:
+            code = getattr(error, "response", {}).get("Error", {}).get("Code")
+            if code in _S3_FULL_CODES:
+                raise StorageFull(
+                    f"证书存储桶 {self.bucket} 空间已满（{code}），无法写入证书文件。"
+                ) from error
             raise StorageError(f"S3 put {key}: {error}") from error
 
     def get(self, key: str) -> bytes:

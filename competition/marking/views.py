@@ -28,6 +28,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 
 from competition import clock
 from competition.accounts.access import (
@@ -765,3 +766,31 @@ def rule_appeal(appeal_id: int):
         db.session.commit()
         flash(_("裁决已记录。"), "success")
     return redirect(url_for("results.event_results", event_id=event.id))
+
+
+# The database unreachable (server down, network cut, pool exhausted, SQLite locked past its busy
+# timeout) while a judge marks: a clear answer instead of a 500, nothing half-written (the transaction
+# is rolled back), and the autosave grid keeps the value in its cell and retries.
+
+
+@marking.errorhandler(sa_exc.OperationalError)
+@marking.errorhandler(sa_exc.InterfaceError)
+@marking.errorhandler(sa_exc.TimeoutError)
+def _database_unavailable(error: Exception):
+    """503 with ``{error, retry: true}`` (JSON, for the autosave) or a short page, ``Retry-After: 5``."""
+    current_app.logger.warning("marking: database unavailable on %s: %s", request.path, error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown anyway
+        current_app.logger.debug("rollback after a lost connection failed", exc_info=True)
+    message = _("数据库暂时无法连接，这一项没有保存；您的输入仍在框中，系统会自动重试。")
+    if request.endpoint == "marking.save_mark" or request.is_json:
+        response = jsonify(error=message, retry=True)
+    else:
+        response = current_app.response_class(
+            _("数据库暂时无法连接，刚才的修改没有保存。请稍后按浏览器的“后退”返回评分表重新提交。"),
+            mimetype="text/plain",
+        )
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response

@@ -98,6 +98,10 @@
         } else if (response.status === 409) {
           show(input, "conflict", data.error || "这项成绩已被他人修改。");
           keepMine(input, data.current_version);
+        } else if (response.status === 503) {
+          show(input, "bad", data.error || "数据库暂时无法连接，未保存；将自动重试");
+          input.dataset.retry = "1";
+          retryLater();
         } else if (response.status === 400) {
           show(input, "bad", "页面已过期，请刷新后重试（您的输入仍在框中）");
         } else {
@@ -107,6 +111,7 @@
     }).catch(function () {
       show(input, "bad", "网络中断，未保存；恢复后将自动重试");
       input.dataset.retry = "1";
+      retryLater();  // the server may be unreachable while the tablet stays "online"
     }).then(function () {
       pending -= 1;
       if (pending === 0) {
@@ -134,9 +139,16 @@
       if (!input.readOnly && !input.disabled) { save(input); }
     });
   });
-  window.addEventListener("online", function () {
+  function retryAll() {
     form.querySelectorAll('[data-retry="1"]').forEach(function (input) { delete input.dataset.retry; save(input); });
-  });
+  }
+  // The server answered 503 (database unreachable): try the unsaved cells again a few seconds later.
+  var retryTimer = null;
+  function retryLater() {
+    if (retryTimer) { return; }
+    retryTimer = window.setTimeout(function () { retryTimer = null; retryAll(); }, 5000);
+  }
+  window.addEventListener("online", retryAll);
   window.addEventListener("beforeunload", function (event) {
     if (pending > 0 || form.querySelector(".cell.conflict, .cell.bad")) { event.preventDefault(); event.returnValue = ""; }
   });

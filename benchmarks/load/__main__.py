@@ -1,0 +1,5 @@
+"""``python -m benchmarks.load``: see :mod:`benchmarks.load`."""
+
+from benchmarks.load import main
+
+raise SystemExit(main())
