@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from competition.api import tokens as services
 from competition.api.forms import TokenForm
 from competition.api.models import ApiToken
 from competition.errors import DomainError
-from competition.extensions import db
+from competition.extensions import csrf, db
 from competition.forms import show_domain_error
 
 api_tokens = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
@@ -107,6 +107,33 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
     return operations
+
+
+@api_docs.route("/api/v1/<path:rest>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(rest: str):
+    """Any other request under /api/v1 gets the API's JSON error, never the HTML page: 405 when the
+    path exists for other methods, else 404 (this also covers ids the int converter refuses, ``-1``)."""
+    from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+    from competition.api.views import json_error
+
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _values = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api_docs.unknown":
+            allowed.append(method)
+    if allowed and request.method not in allowed:
+        return json_error(MethodNotAllowed(valid_methods=allowed))
+    from werkzeug.exceptions import NotFound
+
+    return json_error(NotFound())
+
+
+csrf.exempt(unknown)  # it changes nothing and answers only 404/405
 
 
 @api_docs.route("/api/v1/docs")

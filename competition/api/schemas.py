@@ -2,8 +2,8 @@
 document's components, so the document is generated from the code that checks the requests.
 
 Exact decimals (scores, weights) travel as strings such as ``"86.5"`` so no binary rounding creeps in.
-Dates are ISO 8601 (``2026-10-26``), times are China Standard Time without an offset
-(``2026-10-26T09:30:00``), as everywhere in the platform.
+Dates are ISO 8601 (``2026-10-26``); times are RFC 3339 in China Standard Time, the platform's clock
+(``2026-10-26T09:30:00+08:00``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ def _printable(value: str) -> bool:
     """No control characters (NUL, newlines, …): they have no place in a name or a number."""
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in value):
         raise ma.ValidationError("不能包含控制字符或无效字符。")
+    return True
+
+
+def _out_of_100(value) -> bool:
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ma.ValidationError("成绩须在 0–100 之间。")
     return True
 
 
@@ -191,10 +197,12 @@ class BatchResultSchema(ma.Schema):
 
 class TheoryScoreSchema(ma.Schema):
     number = fields.String(required=True, validate=validate.Regexp(NUMBER_PATTERN))
+    # The range is checked by a plain function and documented through metadata: apispec would
+    # otherwise write a Decimal range's bounds as strings, which is not valid JSON Schema.
     score = fields.Decimal(
         required=True,
-        validate=validate.Range(0, 100),
-        metadata={"description": "Out of 100"},
+        validate=_out_of_100,
+        metadata={"description": "Out of 100, exact", "minimum": 0, "maximum": 100},
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from competition import clock
 from competition.accounts.access import Permission, has_permission, may_manage_contest
@@ -41,6 +43,7 @@ from competition.privacy import mask_id_number, mask_name, mask_phone
 from competition.security import public_lookup_limit, rate_limits_enabled
 
 API_PREFIX = "/api/v1"
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 DEFAULT_RATELIMIT_API = "120 per minute;3000 per hour"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_ID = 2**31 - 1
@@ -164,12 +167,22 @@ def init_app(app) -> None:
         },
     )
     extension = JsonApi(app)
+    # Flask's int converter takes no sign: say so, so clients and fuzzers do not send negative ids.
+    extension.register_converter(IntegerConverter, lambda _converter: {"type": "integer", "minimum": 0})
     extension.register_blueprint(api)
     app.extensions["competition_api"] = extension
     csrf.exempt(api)
 
 
 # ---- authentication, CSRF, rate limit ----------------------------------------------------------------
+
+
+def json_error(error: HTTPException):
+    """The API's JSON answer for ``error`` (for routes outside the API blueprint, see api/pages.py)."""
+    response = _api_ext.handle_http_exception(error)
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def _api_rate_key() -> str:
@@ -274,6 +287,12 @@ def _decimal_text(value: Decimal | None, places: int | None = None) -> str | Non
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _cst(moment: datetime | None) -> datetime | None:
+    """A stored time (China Standard Time, naive, as competition.clock gives it) with its +08:00 offset,
+    so the document's RFC 3339 ``date-time`` holds."""
+    return None if moment is None else moment.replace(tzinfo=CHINA_STANDARD_TIME)
+
+
 def _domain_abort(error: DomainError, code: int = 409):
     abort(code, message=error.message, field=error.field)
 
@@ -295,8 +314,8 @@ def _contest_data(contest: Contest) -> dict[str, Any]:
         "venue": contest.venue,
         "starts_on": contest.starts_on,
         "ends_on": contest.ends_on,
-        "registration_opens_at": contest.registration_opens_at,
-        "registration_closes_at": contest.registration_closes_at,
+        "registration_opens_at": _cst(contest.registration_opens_at),
+        "registration_closes_at": _cst(contest.registration_closes_at),
         "public_notice_ends_on": contest.public_notice_ends_on,
         "description": contest.description,
         "event_count": len(contest.events),
@@ -388,7 +407,7 @@ def _registration_data(registration) -> dict[str, Any]:
         "eligibility_problems": list(registration.eligibility_problems or []),
         "competitor_number": registration.competitor_number,
         "station": registration.station,
-        "created_at": registration.created_at,
+        "created_at": _cst(registration.created_at),
         "members": [
             {
                 "name": m.competitor.name,
@@ -668,7 +687,7 @@ def event_standings(event_id: int):
     return {
         "event_id": event.id,
         "sequence": publication.sequence,
-        "published_at": publication.published_at,
+        "published_at": _cst(publication.published_at),
         "notice_first_day": publication.notice_first_day,
         "notice_last_day": publication.notice_last_day,
         "entrants": max((s.entrants for s in publication.standings), default=0),
@@ -707,7 +726,7 @@ def contest_decisions(contest_id: int):
                 "outcome_text": d.outcome_text,
                 "reason": d.reason if full else "",
                 "final_date": d.final_date,
-                "confirmed_at": d.confirmed_at,
+                "confirmed_at": _cst(d.confirmed_at),
             }
         )
     return data

@@ -192,6 +192,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "api_tokens.index": ("GET", "/account/api-tokens", ORGANIZERS),
     "api_tokens.revoke": ("POST", "/account/api-tokens/999999/revoke", frozenset()),
     "api_docs.reference": ("GET", "/api/v1/docs", EVERYONE),
+    "api_docs.unknown": ("GET", "/api/v1/no-such-thing", frozenset()),
     "api-docs.openapi_json": ("GET", "/api/v1/openapi.json", EVERYONE),
     "api.Contests": ("GET", "/api/v1/contests", EVERYONE),
     "api.contest_detail": ("GET", "/api/v1/contests/{public_contest}", EVERYONE),
