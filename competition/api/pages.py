@@ -113,10 +113,17 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 def unknown(rest: str):
     """Any other request under /api/v1 gets the API's JSON error, never the HTML page: 405 when the
     path exists for other methods, else 404 (this also covers ids the int converter refuses, ``-1``)."""
+    from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
     from competition.api.views import json_error
 
+    if request.method not in ("GET", "HEAD") and "Authorization" not in request.headers:
+        try:
+            if current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()  # the same rule as the API's own operations
+        except CSRFError as error:
+            return json_error(error)
     adapter = current_app.url_map.bind_to_environ(request.environ)
     allowed = []
     for method in ("GET", "POST"):
@@ -133,7 +140,7 @@ def unknown(rest: str):
     return json_error(NotFound())
 
 
-csrf.exempt(unknown)  # it changes nothing and answers only 404/405
+csrf.exempt(unknown)  # checked inside, as the API does: JSON answers, token calls exempt
 
 
 @api_docs.route("/api/v1/docs")

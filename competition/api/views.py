@@ -92,8 +92,6 @@ class JsonApi(Api):
         headers.update(data.get("headers") or {})
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
-        if error.code == 429 and hasattr(error, "retry_after"):
-            headers.setdefault("Retry-After", str(error.retry_after))
         response = current_app.json.response(payload)
         response.status_code = error.code or 500
         for name, value in headers.items():
