@@ -15,9 +15,7 @@ fails its checks (nothing is written), 429 too many requests.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -33,7 +31,7 @@ from werkzeug.routing import IntegerConverter
 from competition import clock
 from competition.accounts.access import Permission, has_permission, may_manage_contest
 from competition.accounts.models import User
-from competition.api import schemas
+from competition.api import adapters, schemas
 from competition.api import tokens as token_services
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
@@ -352,17 +350,12 @@ class Contests(MethodView):
     @api.arguments(schemas.ContestQuerySchema, location="query")
     @api.response(200, schemas.ContestSchema(many=True))
     def get(self, query: dict[str, Any]):
-        """Public contests (every status but draft); with a token, also the drafts of the caller's body
-        (all drafts for an admin). Newest first."""
+        """Public contests (every status but draft); with a token, also the drafts the caller may manage
+        (its own body's; every one for an admin). Newest first."""
         select = sa.select(Contest).order_by(Contest.starts_on.desc(), Contest.id.desc())
         user = _user()
-        visible = Contest.status != ContestStatus.DRAFT
-        if user is not None and has_permission(user, Permission.MANAGE_CONTESTS):
-            if has_permission(user, Permission.ADMINISTER_BODIES):
-                visible = sa.true()
-            elif user.body_id is not None:
-                visible = visible | (Contest.body_id == user.body_id)
-        select = select.where(visible)
+        if user is None or not has_permission(user, Permission.MANAGE_CONTESTS):
+            select = select.where(Contest.status != ContestStatus.DRAFT)
         if "year" in query:
             select = select.where(Contest.year == query["year"])
         if "status" in query:
@@ -420,53 +413,6 @@ def _registration_data(registration) -> dict[str, Any]:
     }
 
 
-def _workbook_for(event: Event, rows: list[dict[str, Any]]) -> bytes:
-    """The batch registration workbook (批量报名表) holding ``rows``, so they take exactly the workbook
-    import's checks (competition/registration/imports.py). Row ``i`` of the request is Excel row i + 2."""
-    from openpyxl import Workbook
-
-    from competition.domain import Gender, SkillLevel
-    from competition.registration.workbook import COLUMNS, DATA_SHEET
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = DATA_SHEET
-    sheet.append([column.header for column in COLUMNS])
-    for row in rows:
-        values = dict(row, event_title=event.title)
-        if "gender" in values:
-            values["gender"] = Gender(values["gender"]).label
-        if "current_level" in values:
-            values["current_level"] = SkillLevel(values["current_level"]).certificate_label
-        if "titles" in values:
-            values["titles"] = "、".join(values["titles"])
-        cells = []
-        for column in COLUMNS:
-            value = values.get(column.key)
-            if value is None:
-                cells.append(None)
-            elif hasattr(value, "isoformat"):
-                cells.append(value.isoformat())
-            else:
-                cells.append(str(value))
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-_COLUMN_KEYS: dict[str, str] = {}
-
-
-def _field_of(header: str) -> str:
-    if not _COLUMN_KEYS:
-        from competition.registration.workbook import COLUMNS
-
-        _COLUMN_KEYS.update({c.header: c.key for c in COLUMNS})
-    key = _COLUMN_KEYS.get(header, "")
-    return {"event_title": "event_id", "certificate_number": "certificate_number"}.get(key, key)
-
-
 @api.route("/events/<int:event_id>/registrations")
 class EventRegistrations(MethodView):
     @api.doc(security=TOKEN, summary="Registrations of an event")
@@ -511,7 +457,7 @@ class EventRegistrations(MethodView):
         rows = batch["entries"]
         user = _user()
         outcome = import_workbook(
-            _workbook_for(event, rows),
+            adapters.registration_workbook(event.title, rows),
             contest=event.contest,
             unit=unit,
             actor=user,
@@ -522,7 +468,11 @@ class EventRegistrations(MethodView):
         if outcome.file_error or not outcome.written:
             db.session.rollback()
             problems = [
-                {"index": r.row - 2, "field": _field_of(r.column), "message": r.message}
+                {
+                    "index": r.row - adapters.FIRST_DATA_ROW,
+                    "field": adapters.workbook_field(r.column),
+                    "message": r.message,
+                }
                 for r in outcome.rejected
             ]
             first = problems[0] if problems else None
@@ -539,9 +489,11 @@ class EventRegistrations(MethodView):
 
         registered = []
         for outcome_row in outcome.registered:
-            index = outcome_row.row - 2
+            index = outcome_row.row - adapters.FIRST_DATA_ROW
             competitor = db.session.execute(
-                sa.select(Competitor).where(Competitor.id_number == _normal_id(rows[index]["id_number"]))
+                sa.select(Competitor).where(
+                    Competitor.id_number == adapters.normal_id(rows[index]["id_number"])
+                )
             ).scalar_one()
             registration = services.active_entry(event, competitor)
             registered.append(
@@ -554,12 +506,6 @@ class EventRegistrations(MethodView):
                 }
             )
         return {"registered": registered}
-
-
-def _normal_id(text_value: str) -> str:
-    from competition.registration.idnumbers import normalize_id_text
-
-    return normalize_id_text(text_value)
 
 
 # ---- marks ------------------------------------------------------------------------------------------
@@ -589,15 +535,10 @@ def theory_scores(payload: dict[str, Any], event_id: int):
     from competition.marking.imports import import_theory
 
     event = _managed_event(event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["参赛号", "成绩"])
-    for row in payload["scores"]:
-        writer.writerow([row["number"], format(row["score"], "f")])
     source = (payload.get("source") or "API").strip() or "API"
     try:
         report = import_theory(
-            event, buffer.getvalue().encode("utf-8"), f"API {source}", actor=_user(), now=clock.now()
+            event, adapters.theory_csv(payload["scores"]), f"API {source}", actor=_user(), now=clock.now()
         )
     except DomainError as error:
         db.session.rollback()
@@ -605,7 +546,9 @@ def theory_scores(payload: dict[str, Any], event_id: int):
     if not report.ok:
         db.session.rollback()
         problems = [
-            {"index": r.row - 2, "number": r.number, "message": r.problem} for r in report.rows if r.problem
+            {"index": r.row - adapters.FIRST_DATA_ROW, "number": r.number, "message": r.problem}
+            for r in report.rows
+            if r.problem
         ]
         abort(
             422,
@@ -635,13 +578,7 @@ def event_marks(event_id: int):
         files = results.rederivation(event)
     except DomainError as error:
         _domain_abort(error, 409)
-    rows = list(csv.DictReader(io.StringIO(files.marks.lstrip("\ufeff"))))
-    judges = sorted({r.get("judge") or "" for r in rows} - {""})
-    pseudonym = {code: f"J{i}" for i, code in enumerate(judges, start=1)}
-    keys = ("entry", "part", "aspect", "value", "kind", "rule")
-    return [
-        {**{k: r.get(k) or "" for k in keys}, "judge": pseudonym.get(r.get("judge") or "", "")} for r in rows
-    ]
+    return adapters.pseudonymous_marks(files.marks)
 
 
 # ---- standings and decisions -------------------------------------------------------------------------

@@ -243,6 +243,12 @@ def test_marks_are_read_with_judges_pseudonymous(client, marking):
     assert "选手1号" not in text  # competitor names never appear, only numbers
     other = bearer(make_token(factories.make_user(Role.ORGANIZER, body=factories.make_body())))
     _error(client.get(f"/api/v1/events/{marking.event.id}/marks", headers=other), 404)
+    # A judge of the event (a token made directly: the page offers none to judges) may not read the
+    # panel's marks through the API either: the role lacks the permission.
+    judge = bearer(make_token(marking.judges[0]))
+    _error(client.get(f"/api/v1/events/{marking.event.id}/marks", headers=judge), 403)
+    scores = {"scores": _scores(marking)}
+    _error(client.post(f"/api/v1/events/{marking.event.id}/theory-scores", json=scores, headers=judge), 403)
 
 
 # ---- standings and decisions ----------------------------------------------------------------------
