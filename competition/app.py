@@ -74,6 +74,7 @@ def _register_models() -> None:
     # Importing the model modules registers their tables on db.metadata.
     from competition.accounts import models as _accounts  # noqa: F401
     from competition.accounts.models import User
+    from competition.api import models as _api  # noqa: F401
     from competition.audit import models as _audit  # noqa: F401
     from competition.certificates import models as _certificates  # noqa: F401
     from competition.contests import models as _contests  # noqa: F401
@@ -126,6 +127,13 @@ def _register_blueprints(app: Flask) -> None:
         dashboards,
     ):
         app.register_blueprint(blueprint)
+
+    from competition.api import views as api_views
+    from competition.api.pages import api_docs, api_tokens
+
+    app.register_blueprint(api_tokens)
+    app.register_blueprint(api_docs)
+    api_views.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

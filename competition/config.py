@@ -80,6 +80,7 @@ def from_env() -> dict[str, Any]:
         # per client address; public look-ups (ticket and certificate checks) share one budget.
         "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", "10 per minute;60 per hour"),
         "RATELIMIT_PUBLIC_LOOKUP": _env("RATELIMIT_PUBLIC_LOOKUP", "30 per minute;300 per hour"),
+        "RATELIMIT_API": _env("RATELIMIT_API", "120 per minute;3000 per hour"),
         # Counters live in Redis when REDIS_URL is set (shared by every worker), else in memory.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     JUDGE_EVENTS = "judge_events"
     REPRESENT_UNIT = "represent_unit"
     COMPETE = "compete"
+    USE_API = "use_api"  # API tokens (competition/api); exam-system service accounts are organizer accounts
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -42,10 +43,17 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_UNITS,
             Permission.MANAGE_CONTESTS,
             Permission.READ_AUDIT,
+            Permission.USE_API,
         }
     ),
     Role.ORGANIZER: frozenset(
-        {Permission.MANAGE_UNITS, Permission.MANAGE_CONTESTS, Permission.INVITE, Permission.READ_AUDIT}
+        {
+            Permission.MANAGE_UNITS,
+            Permission.MANAGE_CONTESTS,
+            Permission.INVITE,
+            Permission.READ_AUDIT,
+            Permission.USE_API,
+        }
     ),
     Role.JUDGE: frozenset({Permission.JUDGE_EVENTS}),
     Role.UNIT_CONTACT: frozenset({Permission.REPRESENT_UNIT}),

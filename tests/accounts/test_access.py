@@ -199,6 +199,24 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "dashboards.contest_filing": ("GET", "/manage/dashboard/contests/{contest}/filing", CONTEST_OWNERS),
     "dashboards.filing_xlsx": ("GET", "/manage/dashboard/contests/{contest}/standings.xlsx", CONTEST_OWNERS),
     "dashboards.notice_pdf": ("GET", "/manage/dashboard/contests/{contest}/notice.pdf", CONTEST_OWNERS),
+    # API (competition/api). The token page is for roles with the API permission; the API itself ignores
+    # session cookies, so signed-in roles get what anonymous callers get: public reads answer, the rest 401
+    # (token-based positive and object-level cases in tests/api/).
+    "api_tokens.index": ("GET", "/account/api-tokens", ORGANIZERS),
+    "api_tokens.revoke": ("POST", "/account/api-tokens/999999/revoke", frozenset()),
+    "api_docs.reference": ("GET", "/api/v1/docs", EVERYONE),
+    "api_docs.unknown": ("GET", "/api/v1/no-such-thing", frozenset()),
+    "api-docs.openapi_json": ("GET", "/api/v1/openapi.json", EVERYONE),
+    "api.Contests": ("GET", "/api/v1/contests", EVERYONE),
+    "api.contest_detail": ("GET", "/api/v1/contests/{public_contest}", EVERYONE),
+    "api.contest_events": ("GET", "/api/v1/contests/{public_contest}/events", EVERYONE),
+    "api.contest_decisions": ("GET", "/api/v1/contests/{public_contest}/decisions", EVERYONE),
+    "api.EventRegistrations": ("GET", "/api/v1/events/{event}/registrations", frozenset()),
+    "api.theory_scores": ("POST", "/api/v1/events/{event}/theory-scores", frozenset()),
+    "api.event_marks": ("GET", "/api/v1/events/{event}/marks", frozenset()),
+    "api.event_standings": ("GET", "/api/v1/events/{event}/standings", frozenset()),
+    "api.verify_code": ("GET", "/api/v1/certificates/forged-code", frozenset()),
+    "api.verify_number": ("GET", "/api/v1/certificates?number=X1&name=X", frozenset()),
 }
 POST_DATA = {"entries.review": {"target": "approved"}}
 USERNAMES = {
@@ -244,7 +262,7 @@ def test_route_allows_exactly_the_roles_in_the_table(client, auth, world, endpoi
     location = response.headers.get("Location", "")
     # Signed-in users asking for the sign-up page are sent home: that is a refusal too.
     refused = (
-        response.status_code in (403, 404, 410)
+        response.status_code in (401, 403, 404, 410)
         or location.startswith("/auth/login")
         or (endpoint == "signup.register_account" and response.status_code == 302)
     )
