@@ -1,7 +1,7 @@
 """api: tokens
 
 Revision ID: 5a7e0c1d2b3f
-Revises: 3e517eb76305
+Revises: e407dcfe2d0a
 Create Date: 2026-11-21 14:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5a7e0c1d2b3f"
-down_revision = "3e517eb76305"
+down_revision = "e407dcfe2d0a"
 branch_labels = None
 depends_on = None
 
