@@ -130,6 +130,14 @@ class DecisionStatus(StrEnum):
         }[self.value]
 
 
+#: Labels computed once (the enums build them on each call): the engine writes them for every result.
+_LEVEL_TEXTS: dict[SkillLevel | None, str] = {
+    None: "原等级 无",
+    **{level: f"原等级 {level.certificate_label}" for level in SkillLevel},
+}
+_LABELS: dict[StrEnum, str] = {member: member.label for enum in (Tier, Group) for member in enum}
+
+
 def _check_id(value: str, name: str) -> None:
     if not isinstance(value, str) or not _ID_PATTERN.match(value):
         raise DomainError(f"标识“{value}”无效：只能使用字母、数字和 _ . - /，且以字母或数字开头", field=name)
@@ -231,8 +239,7 @@ class ResultFacts:
     @property
     def level_text(self) -> str:
         """``原等级 三级/高级工`` or ``原等级 无``."""
-        held = self.current_level.certificate_label if self.current_level else "无"
-        return f"原等级 {held}"
+        return _LEVEL_TEXTS[self.current_level]
 
 
 # ------------------------------------------------------------------------------------------ rule pieces
@@ -938,8 +945,19 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
         raise InvariantError("evaluate: the same (person, contest, event) appears twice")
     rules = ruleset.effective_rules
     settings = ruleset.settings
+    # The rules whose tier and group conditions admit a (tier, group): the other conditions are checked
+    # per result. Only narrows the loop; the order of the rules (it breaks ties) is kept.
+    admitted: dict[tuple[Tier, Group], list[tuple[int, PromotionRule]]] = {}
     per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
     for facts in facts_sorted:
+        pool = admitted.get((facts.tier, facts.group))
+        if pool is None:
+            pool = admitted[(facts.tier, facts.group)] = [
+                (i, rule)
+                for i, rule in enumerate(rules)
+                if (not rule.when.tiers or facts.tier in rule.when.tiers)
+                and (not rule.when.groups or facts.group in rule.when.groups)
+            ]
         candidates = [
             _Candidate(
                 facts=facts,
@@ -949,11 +967,12 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
                 status=DecisionStatus.GRANTED if res.effective else DecisionStatus.NO_EFFECT,
                 reason=res.note,
             )
-            for i, rule in enumerate(rules)
+            for i, rule in pool
             if rule.when.matches(facts)
             for res in (resolve(rule, facts, settings),)
         ]
-        _supersede(candidates, DecisionKind.PROMOTION)
+        if candidates:
+            _supersede(candidates, DecisionKind.PROMOTION)
         per_facts.append((facts, candidates))
 
     # Titles: once per person, contest and title (the first event in key order keeps it).
@@ -987,11 +1006,13 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
         _one_per_year(per_facts)
 
     for _facts, candidates in per_facts:
-        _supersede(candidates, DecisionKind.ELIGIBILITY)
+        if candidates:
+            _supersede(candidates, DecisionKind.ELIGIBILITY)
 
     decisions: list[Decision] = []
     for facts, candidates in per_facts:
         if not candidates:
+            facts_text = _basic_facts_text(facts)
             decisions.append(
                 Decision(
                     ruleset=ruleset.key,
@@ -1005,9 +1026,9 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
                     rule_source=None,
                     level=None,
                     title=None,
-                    facts_text=_basic_facts_text(facts),
+                    facts_text=facts_text,
                     outcome_text="无",
-                    reason=f"{_basic_facts_text(facts)}：不符合规则集“{ruleset.name}”中任何规则的条件",
+                    reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
                 )
             )
         decisions.extend(_decision(ruleset, cand) for cand in candidates)
@@ -1015,7 +1036,7 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
 
 
 def _basic_facts_text(facts: ResultFacts) -> str:
-    return _SEP.join([facts.rank_text, facts.tier.label, facts.group.label, facts.level_text])
+    return _SEP.join([facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group], facts.level_text])
 
 
 def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:

@@ -22,7 +22,7 @@ from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
-from competition.domain import AwardClass, Gender, SkillLevel
+from competition.domain import SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
@@ -373,7 +373,7 @@ class _Loaded:
     (:func:`_load`), whatever the number of contests, events and people."""
 
     contests: list[Contest]
-    events: dict[int, Event]
+    events: dict[int, list[Event]]
     publications: dict[int, Any]
     appeals: dict[int, list[Any]]
     rulesets: dict[int, list[PromotionRuleSet]]
@@ -387,13 +387,12 @@ def _load(contests: list[Contest]) -> _Loaded:
     attributes) of ``contests``, and the level history and other contests' confirmed promotions of the
     people in them: eight queries in all (ids in ``IN`` lists, people by subquery)."""
     ids = [c.id for c in contests] or [0]
-    events = {
-        e.id: e
-        for e in db.session.execute(sa.select(Event).where(Event.contest_id.in_(ids)).order_by(Event.id))
-        .scalars()
-        .all()
-    }
-    event_ids = list(events) or [0]
+    events: dict[int, list[Event]] = defaultdict(list)
+    for event in db.session.execute(
+        sa.select(Event).where(Event.contest_id.in_(ids)).order_by(Event.id)
+    ).scalars():
+        events[event.contest_id].append(event)
+    event_ids = [e.id for group in events.values() for e in group] or [0]
     publications = {
         row.event_id: row
         for row in db.session.execute(
@@ -477,19 +476,32 @@ def _facts_of(
     contest: Contest, loaded: _Loaded, *, today: date
 ) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
     """The :class:`ResultFacts` of one loaded contest (see :func:`build_facts`)."""
-    events = {e.id: e for e in loaded.events.values() if e.contest_id == contest.id}
-    finals: dict[int, date | None] = {}
-    for event_id in events:
-        publication = loaded.publications.get(event_id)
-        if publication is not None:
-            finals[event_id] = _final_on(contest.status, publication, loaded.appeals.get(event_id, ()), today)
+    contest_key = str(contest.id)
+    common = {
+        "contest_key": contest_key,
+        "tier": contest.tier,
+        "contest_date": contest.starts_on,
+        "contest_name": contest.name,
+    }
     by_event: dict[int, list[ResultFacts]] = defaultdict(list)
     lines: dict[tuple[int, int], _Line] = {}
-    contest_key = str(contest.id)
     held_cache: dict[int, SkillLevel | None] = {}
     prior_cache: dict[int, tuple[PriorPromotion, ...]] = {}
-    for event_id in finals:
-        event = events[event_id]
+    for event in loaded.events.get(contest.id, ()):
+        event_id = event.id
+        publication = loaded.publications.get(event_id)
+        if publication is None:
+            continue
+        final = _final_on(contest.status, publication, loaded.appeals.get(event_id, ()), today)
+        per_event = {
+            **common,
+            "event_key": str(event_id),
+            "group": event.group,
+            "team_size": event.team_size,
+            "final_date": final,
+            "event_name": event.title,
+        }
+        out = by_event[event_id]
         for row in loaded.standings.get(event_id, ()):
             (
                 sid,
@@ -509,59 +521,53 @@ def _facts_of(
             if (event_id, cid) in lines:
                 continue
             if cid not in held_cache:
-                # A competitor with a history: the highest unrevoked level not gained in this contest
-                # (none if every entry came from it); without a history: the level on the profile.
-                history = loaded.levels.get(cid)
-                if history:
-                    best = None
-                    for _c, held_level, from_contest, revoked in history:
-                        if (
-                            revoked is None
-                            and from_contest != contest.id
-                            and (best is None or held_level > best)
-                        ):
-                            best = held_level
-                    held_cache[cid] = best
-                else:
-                    held_cache[cid] = level
-                prior_cache[cid] = tuple(
-                    PriorPromotion(
-                        contest_key=str(p.contest_id),
-                        contest_name=p.name,
-                        level=p.adjusted_level or p.level,
-                        final_date=p.final_date,
-                    )
-                    for p in loaded.priors.get(cid, ())
-                    if p.contest_id != contest.id
-                    and p.final_date is not None
-                    and (p.adjusted_level or p.level) is not None
-                )
-            by_event[event_id].append(
+                held_cache[cid], prior_cache[cid] = _person_facts(contest.id, loaded, cid, level)
+            out.append(
                 ResultFacts(
+                    **per_event,
                     person_key=str(cid),
-                    contest_key=contest_key,
-                    event_key=str(event_id),
-                    tier=contest.tier,
-                    group=event.group,
                     rank=rank,
                     joint_rank=bool(joint) and rank is not None,
                     entrants=max(entrants or 0, 1, rank or 0),
-                    award=AwardClass(award) if award else None,
+                    award=award,
                     all_parts_passed=bool(passed),
-                    total=Decimal(total) if total is not None else Decimal(0),
-                    team_size=event.team_size,
+                    total=total if total is not None else Decimal(0),
                     birth_date=born,
-                    gender=Gender(gender),
+                    gender=gender,
                     current_level=held_cache[cid],
-                    contest_date=contest.starts_on,
-                    final_date=finals[event_id],
                     prior_promotions=prior_cache[cid],
-                    contest_name=contest.name,
-                    event_name=event.title,
                 )
             )
-            lines[(event_id, cid)] = _Line(sid, event_id, reg_id, cid, finals[event_id])
+            lines[(event_id, cid)] = _Line(sid, event_id, reg_id, cid, final)
     return by_event, lines, []
+
+
+def _person_facts(
+    contest_id: int, loaded: _Loaded, competitor_id: int, profile_level: SkillLevel | None
+) -> tuple[SkillLevel | None, tuple[PriorPromotion, ...]]:
+    """The level a competitor held before ``contest_id`` and their competition promotions from other
+    contests. With a level history: the highest unrevoked level not gained in this contest (none if every
+    entry came from it); without one: the level on the profile."""
+    history = loaded.levels.get(competitor_id)
+    held = profile_level
+    if history:
+        held = None
+        for _c, level, from_contest, revoked in history:
+            if revoked is None and from_contest != contest_id and (held is None or level > held):
+                held = level
+    priors = tuple(
+        PriorPromotion(
+            contest_key=str(p.contest_id),
+            contest_name=p.name,
+            level=p.adjusted_level or p.level,
+            final_date=p.final_date,
+        )
+        for p in loaded.priors.get(competitor_id, ())
+        if p.contest_id != contest_id
+        and p.final_date is not None
+        and (p.adjusted_level or p.level) is not None
+    )
+    return held, priors
 
 
 def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
@@ -714,7 +720,8 @@ def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime)
     engine call as on its own, new decisions are written in one ``INSERT`` and each changed contest is
     audited. The decisions are exactly those :func:`evaluate_contest` gives each contest (the one-promotion-
     a-year rule counts confirmed promotions of other contests, as it does there), so evaluating the year
-    and then a contest, or the year twice, changes nothing.
+    and then a contest, or the year twice, changes nothing. Audited once for the whole run (counts per
+    contest), and per contest where stored decisions changed, were removed or reversed.
 
     Contests not yet under public notice, without a rule set or without published results are skipped
     with the reason (``YearReport.skipped``); nothing else is raised for them."""
@@ -731,11 +738,34 @@ def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime)
     for contest in ready:
         try:
             report.reports[contest.id] = _evaluate_loaded(
-                contest, loaded, existing, inserts, actor=actor, now=now
+                contest, loaded, existing, inserts, actor=actor, now=now, audit_additions=False
             )
         except DomainError as error:
             report.skipped[contest.id] = error.message
     _insert(inserts)
+    if any(r.added or r.changed or r.removed or r.reversed for r in report.reports.values()):
+        body_ids = sorted({c.body_id for c in contests})
+        record(
+            "promotion.evaluate.year",
+            actor=actor,
+            now=now,
+            object_type="organizing_body",
+            object_id=body_ids[0] if len(body_ids) == 1 else None,
+            summary=f"批量生成晋升与称号决定：{report.summary}",
+            after={
+                "contests": {
+                    str(cid): {
+                        "added": r.added,
+                        "changed": r.changed,
+                        "removed": r.removed,
+                        "reversed": r.reversed,
+                    }
+                    for cid, r in report.reports.items()
+                    if r.added or r.changed or r.removed or r.reversed
+                },
+                "skipped": {str(cid): why for cid, why in report.skipped.items()},
+            },
+        )
     return report
 
 
@@ -774,9 +804,11 @@ def _evaluate_loaded(
     actor: User | None,
     now: datetime,
     cause: str = "",
+    audit_additions: bool = True,
 ) -> EvaluationReport:
     """Evaluate one loaded contest: compare with its stored decisions, update or reverse what changed
-    and append new rows to ``inserts`` (written by the caller); audited when anything changed."""
+    and append new rows to ``inserts`` (written by the caller). Audited per contest when stored decisions
+    changed, and when decisions were added unless ``audit_additions`` is off (the caller audits them)."""
     pairs, skipped = _engine(contest, loaded, today=now.date())
     report = EvaluationReport(skipped=skipped)
     existing = dict(existing_by_contest.get(contest.id, {}))
@@ -841,7 +873,7 @@ def _evaluate_loaded(
             report.removed += 1
             report.material += 1
             report.changes.append(f"{who}：不再适用，已删除")
-    if report.added or report.changed or report.removed or report.reversed:
+    if report.changed or report.removed or report.reversed or (report.added and audit_additions):
         record(
             "promotion.evaluate",
             actor=actor,
