@@ -117,6 +117,15 @@ class UnitNominationForm(FlaskForm):
     file = FileField(_l("附件（可选，PDF 或图片，不超过 5 MB）"))
 
 
+class UnitContactNominationForm(FlaskForm):
+    """A unit contact nominates one of their own unit's people, with material and a supporting file."""
+
+    competitor_id = SelectField(_l("被推荐人（本单位人员）"), validators=[required()])
+    material = TextAreaField(_l("推荐材料（主要事迹）"), validators=[required(), length(5000)])
+    achievements = TextAreaField(_l("主要成绩（每行一条）"), validators=[optional(), length(3000)])
+    file = FileField(_l("证明材料（PDF、JPEG 或 PNG，不超过 5 MB）"))
+
+
 class NominationReviewForm(FlaskForm):
     """Select a nomination or leave it out."""
 

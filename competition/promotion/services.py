@@ -27,6 +27,7 @@ from competition.errors import DomainError
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
 from competition.promotion import presets
+from competition.promotion.materials import check_material
 from competition.promotion.models import (
     BatchState,
     HonourBatch,
@@ -1674,14 +1675,22 @@ def nominate_by_unit(
     attachment_name: str | None,
     actor: User,
     now: datetime,
+    require_attachment: bool = False,
 ) -> HonourNomination:
-    """Record a unit's nomination with its supporting material (text required, a file optional);
-    audited. Raises :class:`DomainError` for a person already nominated or without material."""
+    """Record a unit's nomination with its supporting material: the text (主要事迹) is required, and a
+    file (PDF, JPEG or PNG, checked by content and size: :func:`~competition.promotion.materials.
+    check_material`) optional, or required with ``require_attachment`` (a unit contact's nomination).
+    The nomination then goes through the same review, selection, notice and confirmation as one from
+    results. Audited. Raises :class:`DomainError` for a person already nominated, without material, or
+    for a bad file; nothing is written then."""
     _open(batch)
     if not (material or "").strip():
         raise DomainError("请填写推荐材料（主要事迹）。", field="material")
     if any(n.competitor_id == competitor.id for n in batch.nominations):
         raise DomainError("此人已在本批推荐名单中。", field="id_number")
+    checked = None
+    if attachment or require_attachment:
+        checked = check_material(attachment)
     nomination = _nominate(
         batch,
         competitor,
@@ -1692,9 +1701,11 @@ def nominate_by_unit(
         actor=actor,
         now=now,
     )
-    if attachment:
-        nomination.attachment = attachment
-        nomination.attachment_name = (attachment_name or "材料")[:200]
+    if checked is not None:
+        nomination.attachment = checked.data
+        name = (attachment_name or "").strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "推荐材料"
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        nomination.attachment_name = f"{stem[:180]}{checked.extension}"
     db.session.flush()
     record(
         "honour.nominate.unit",
@@ -1706,6 +1717,41 @@ def nominate_by_unit(
         after={"unit": unit_id, "attachment": nomination.attachment_name},
     )
     return nomination
+
+
+def open_batches() -> list[HonourBatch]:
+    """Batches taking nominations (评选 in the 推荐 stage), newest programme first: what units may nominate
+    for."""
+    return list(
+        db.session.execute(
+            sa.select(HonourBatch)
+            .join(HonourProgramme, HonourProgramme.id == HonourBatch.programme_id)
+            .where(HonourBatch.state == BatchState.NOMINATING)
+            .order_by(HonourProgramme.id.desc(), HonourBatch.year.desc())
+        ).scalars()
+    )
+
+
+def unit_people(unit_id: int) -> list[Competitor]:
+    """The competitors who belong to ``unit_id`` (their profile's unit), by name."""
+    return list(
+        db.session.execute(
+            sa.select(Competitor)
+            .where(Competitor.unit_id == unit_id)
+            .order_by(Competitor.name, Competitor.id)
+        ).scalars()
+    )
+
+
+def unit_nominations(unit_id: int) -> list[HonourNomination]:
+    """The nominations ``unit_id`` made (any batch), newest first, with their review state."""
+    return list(
+        db.session.execute(
+            sa.select(HonourNomination)
+            .where(HonourNomination.unit_id == unit_id, HonourNomination.channel == NominationChannel.UNIT)
+            .order_by(HonourNomination.nominated_at.desc(), HonourNomination.id.desc())
+        ).scalars()
+    )
 
 
 def review_nomination(
