@@ -4,4 +4,4 @@
 """
 
 #: The benchmark modules ``make bench`` runs, in order (see ARCHITECTURE.md for the names).
-NAMES: tuple[str, ...] = ("registration_import", "certificates", "standings", "mark_save")
+NAMES: tuple[str, ...] = ("registration_import", "certificates", "standings", "mark_save", "promotion")
