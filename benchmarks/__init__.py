@@ -4,4 +4,11 @@
 """
 
 #: The benchmark modules ``make bench`` runs, in order (see ARCHITECTURE.md for the names).
-NAMES: tuple[str, ...] = ("registration_import", "certificates", "standings", "mark_save", "public_pages")
+NAMES: tuple[str, ...] = (
+    "registration_import",
+    "certificates",
+    "standings",
+    "mark_save",
+    "promotion",
+    "public_pages",
+)

@@ -97,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from competition.jobs.views import jobs
     from competition.marking.views import chief, marking, results_pages
     from competition.portal.views import judge, me, public, unit
-    from competition.promotion.views import honour_roll, honours, my_promotion, promotion
+    from competition.promotion.views import honour_roll, honours, my_promotion, promotion, unit_honours
     from competition.registration.views import entries, my_entries, signup, ticket_check, unit_entries
 
     for blueprint in (
@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         honours,
         my_promotion,
         honour_roll,
+        unit_honours,
         verify,
         my_certificates,
         certificates,

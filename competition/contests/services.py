@@ -302,6 +302,11 @@ def transition(
         before={"status": before.value},
         after={"status": target.value},
     )
+    if target is ContestStatus.FINAL:
+        # The results are final now: propose the promotion and title decisions they earn.
+        from competition.promotion.services import propose_on_final
+
+        propose_on_final(contest, actor=actor, now=now)
 
 
 def assign_judge(

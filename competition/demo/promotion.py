@@ -90,7 +90,8 @@ def _decision(contest: Contest, event_id: int, rank: int, kind: DecisionKind) ->
 
 
 def load_promotion_demo(*, now: datetime) -> int:
-    """Give contest C its promotion decisions and the 江苏工匠 programme; returns the decisions stored
+    """Give contest C its promotion decisions, the 江苏工匠 programme and 江苏省青年岗位能手 (open for unit
+    nominations); returns the decisions stored
     (0 when contest C has no published results or the demo is already loaded). Flushes; the caller
     commits."""
     contest = (
@@ -213,6 +214,21 @@ def load_promotion_demo(*, now: datetime) -> int:
             batch, actor=organizer, now=start + timedelta(days=23), working_days=5, calendar=calendar
         )
         services.confirm_batch(batch, actor=organizer, now=start + timedelta(days=40))
+    # An honour programme open for nominations, so unit contacts can nominate their own people.
+    youth = services.create_programme(
+        contest.body_id,
+        title="江苏省青年岗位能手",
+        issuing_body="江苏省人力资源和社会保障厅",
+        period=HonourPeriod.YEARLY,
+        quota=30,
+        age_max=35,
+        min_level=None,
+        required_titles=[],
+        description="每年评选一次（演示名额 30 人），年龄不超过 35 岁，由所在单位推荐并附证明材料。",
+        actor=organizer,
+        now=start + timedelta(days=20),
+    )
+    services.open_batch(youth, contest.year, contest.ends_on, actor=organizer, now=start + timedelta(days=20))
     db.session.flush()
     return db.session.execute(
         sa.select(sa.func.count())

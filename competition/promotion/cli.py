@@ -1,4 +1,5 @@
-"""``flask promotion …``: the promotion what-if and the shipped presets, without a database.
+"""``flask promotion …``: the promotion what-if and the shipped presets (without a database), and the
+year's evaluation (with it).
 
 * ``flask promotion evaluate --ruleset RULES.yaml|PRESET_ID --standings STANDINGS.csv [--out DECISIONS.csv]
   [--today YYYY-MM-DD]`` — reads the standings (format: :mod:`competition.promotion.files`), applies the
@@ -8,6 +9,9 @@
   to today's date in China Standard Time.
 * ``flask promotion presets`` — the shipped presets: id, version, name.
 * ``flask promotion export-preset ID [--out FILE]`` — a preset as YAML (to edit and pass to ``--ruleset``).
+* ``flask promotion evaluate-year --body ID --year YYYY`` — propose or re-evaluate the decisions of every
+  contest of an organizing body in a year, from the database (what happens per contest when its results
+  become final, or when the organizer presses 重新评估).
 
 Errors (a bad file, an unknown preset) exit with status 1 and the Chinese message on stderr.
 """
@@ -247,3 +251,27 @@ def export_preset_command(preset_id: str, out_path: Path | None) -> None:
     except OSError as err:
         raise CommandError(f"无法写入“{out_path}”：{err.strerror or err}") from None
     click.echo(f"已导出 {ruleset.key} 到 {out_path}。")
+
+
+@promotion_cli.command("evaluate-year")
+@click.option("--body", "body_id", type=int, required=True, help="组织单位的编号（如市人社局）。")
+@click.option("--year", type=int, required=True, help="竞赛年度，如 2026。")
+def evaluate_year_command(body_id: int, year: int) -> None:
+    """Propose (or re-evaluate) the promotion and title decisions of every contest of a body in a year.
+
+    Uses the database (unlike ``evaluate``): the same decisions as each contest's own evaluation, read and
+    written in a fixed number of queries (``services.evaluate_year``); audited; prints the counts and the
+    contests left out with the reason (not yet under public notice, no rule set, nothing published).
+    """
+    from competition.extensions import db
+    from competition.promotion import services
+
+    contests = services.year_contests(body_id, year)
+    if not contests:
+        raise CommandError(f"组织单位 {body_id} 在 {year} 年没有竞赛。")
+    report = services.evaluate_year(contests, actor=None, now=clock.now())
+    db.session.commit()
+    click.echo(report.summary)
+    names = {c.id: c.name for c in contests}
+    for contest_id, why in report.skipped.items():
+        click.echo(f"未评估：{names[contest_id]}：{why}")

@@ -28,7 +28,7 @@ silent default. Cells (surrounding spaces ignored):
 * ``contest_date``, ``birth_date``: ``YYYY-MM-DD``; ``final_date``: ``YYYY-MM-DD`` or empty (not final yet:
   decisions are ``pending``);
 * ``tier``, ``group``: value or Chinese label (``municipal_1``/``市级一类``, ``staff``/``职工组``);
-  ``team_size``: 1, 2 or 3; ``gender``: ``male``/``female``/``男``/``女``;
+  ``team_size``: 1 (individual) to 10; ``gender``: ``male``/``female``/``男``/``女``;
 * ``current_level``: anything :meth:`SkillLevel.parse` accepts (``技师``, ``二级``, ``二级/技师``) or empty;
 * ``prior_promotions``: competition promotions already granted from other contests, ``;``-separated items
   ``YYYY-MM-DD|level|contest name`` (the date the promotion became final), or empty.
@@ -62,6 +62,7 @@ from typing import Any, TypeVar
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
 from competition.errors import DomainError
 from competition.promotion.rules import (
+    MAX_TEAM_SIZE,
     TEAM_SIZES,
     Decision,
     DecisionKind,
@@ -274,7 +275,7 @@ def _level(raw: str) -> SkillLevel:
 
 def _team_size(raw: str) -> int:
     if not raw.isascii() or not raw.isdigit() or int(raw) not in TEAM_SIZES:
-        raise _Bad(f"应为 1、2 或 3，而不是“{raw}”")
+        raise _Bad(f"应为 1 到 {MAX_TEAM_SIZE} 的整数，而不是“{raw}”")
     return int(raw)
 
 

@@ -117,6 +117,15 @@ class UnitNominationForm(FlaskForm):
     file = FileField(_l("附件（可选，PDF 或图片，不超过 5 MB）"))
 
 
+class UnitContactNominationForm(FlaskForm):
+    """A unit contact nominates one of their own unit's people, with material and a supporting file."""
+
+    competitor_id = SelectField(_l("被推荐人（本单位人员）"), validators=[required()])
+    material = TextAreaField(_l("推荐材料（主要事迹）"), validators=[required(), length(5000)])
+    achievements = TextAreaField(_l("主要成绩（每行一条）"), validators=[optional(), length(3000)])
+    file = FileField(_l("证明材料（PDF、JPEG 或 PNG，不超过 5 MB）"))
+
+
 class NominationReviewForm(FlaskForm):
     """Select a nomination or leave it out."""
 
@@ -132,11 +141,30 @@ SET_FIELDS: dict[str, list[tuple[str, str]]] = {
     "award_classes": [(a.value, a.label) for a in AwardClass],
     "genders": [(g.value, g.label) for g in Gender],
 }
-INT_FIELDS = ("rank_min", "rank_max", "top_n", "entrants_min", "age_min", "age_max")
+INT_FIELDS = (
+    "rank_min",
+    "rank_max",
+    "top_n",
+    "entrants_min",
+    "age_min",
+    "age_max",
+    "team_size_min",
+    "team_size_max",
+)
 DECIMAL_FIELDS = ("top_percent", "total_min")
 LEVEL_FIELDS = ("level_min", "level_max")
-#: Conditions the form shows; others (team-size cut-offs, fixed age dates) are carried unchanged.
-FORM_CONDITIONS = {*SET_FIELDS, *INT_FIELDS, *DECIMAL_FIELDS, *LEVEL_FIELDS, "rounding", "all_parts_passed"}
+#: Team-size conditions written as text: ``team_sizes`` "2, 3"; ``top_n_by_team_size`` "1:5, 2:3, 3+:2".
+TEXT_FIELDS = ("team_sizes", "top_n_by_team_size")
+#: Conditions the form shows; others (fixed age dates) are carried unchanged.
+FORM_CONDITIONS = {
+    *SET_FIELDS,
+    *INT_FIELDS,
+    *DECIMAL_FIELDS,
+    *LEVEL_FIELDS,
+    *TEXT_FIELDS,
+    "rounding",
+    "all_parts_passed",
+}
 OUTCOME_KINDS = [
     (
         k.value,
@@ -190,6 +218,12 @@ def editor_rules(data: dict[str, Any]) -> list[dict[str, Any]]:
             row[key] = "" if value is None else str(value)
         for key in LEVEL_FIELDS:
             row[key] = _level_name(when.get(key))
+        sizes = when.get("team_sizes") or []
+        row["team_sizes"] = ", ".join(str(v) for v in (sizes if isinstance(sizes, list) else [sizes]))
+        cutoffs = when.get("top_n_by_team_size") or {}
+        row["top_n_by_team_size"] = (
+            ", ".join(f"{size}:{n}" for size, n in cutoffs.items()) if isinstance(cutoffs, dict) else ""
+        )
         rows.append(row)
     return rows
 
@@ -204,6 +238,26 @@ def blank_rule(index: int) -> dict[str, Any]:
 def _int_or_text(text: str) -> Any:
     text = text.strip()
     return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _items(text: str) -> list[str]:
+    """Comma-separated items (ASCII or Chinese commas, 顿号), blanks dropped."""
+    for sep in ("，", "、", ";", "；"):
+        text = text.replace(sep, ",")
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _cutoffs(items: list[str]) -> Any:
+    """``["1:5", "3+:2"]`` → ``{1: 5, "3+": 2}``; a malformed item is passed on as text so the validator
+    names the path (``rules[0].when.top_n_by_team_size``)."""
+    out: dict[Any, Any] = {}
+    for item in items:
+        size, sep, n = item.replace("：", ":").partition(":")
+        if not sep:
+            return ", ".join(items)
+        size = size.strip()
+        out[int(size) if size.isdigit() else size] = _int_or_text(n)
+    return out
 
 
 def data_from_editor(form: MultiDict) -> dict[str, Any]:
@@ -243,6 +297,12 @@ def data_from_editor(form: MultiDict) -> dict[str, Any]:
                 when[key] = value
         if form.get(prefix + "all_parts_passed"):
             when["all_parts_passed"] = True
+        sizes = _items(form.get(prefix + "team_sizes", ""))
+        if sizes:
+            when["team_sizes"] = [_int_or_text(v) for v in sizes]
+        cutoffs = _items(form.get(prefix + "top_n_by_team_size", ""))
+        if cutoffs:
+            when["top_n_by_team_size"] = _cutoffs(cutoffs)
         kind = form.get(prefix + "kind", "promote")
         outcome: dict[str, Any] = {"kind": kind}
         if kind in ("promote", "eligible"):

@@ -100,16 +100,7 @@ def _grid(a: Conditions, b: Conditions) -> Iterator[ResultFacts]:
         awards = _pick(a.award_classes, b.award_classes, None, list(AwardClass))
     if not (tiers and groups and genders and awards):
         return
-    team_sizes = (
-        sorted(TEAM_SIZES)
-        if (a.team_sizes or b.team_sizes or a.top_n_by_team_size or b.top_n_by_team_size)
-        else [1]
-    )
-    team_sizes = [
-        s
-        for s in team_sizes
-        if (not a.team_sizes or s in a.team_sizes) and (not b.team_sizes or s in b.team_sizes)
-    ]
+    team_sizes = [s for s in _team_sizes(a, b) if _team_size_ok(a, s) and _team_size_ok(b, s)]
     total = max([c.total_min for c in (a, b) if c.total_min is not None] + [Decimal(100)])
     entrants_values = set(_ENTRANTS)
     for c in (a, b):
@@ -143,6 +134,26 @@ def _grid(a: Conditions, b: Conditions) -> Iterator[ResultFacts]:
                             contest_date=_CONTEST_DATE,
                             final_date=_CONTEST_DATE,
                         )
+
+
+def _team_sizes(a: Conditions, b: Conditions) -> list[int]:
+    """Team sizes at every boundary either rule draws (a representative of each size range)."""
+    if not (a.uses_team_size or b.uses_team_size):
+        return [1]
+    points: set[int] = {1, max(TEAM_SIZES)}
+    for c in (a, b):
+        points.update(c.team_sizes)
+        points.update(size for size, _ in c.top_n_by_team_size)
+        points.update(v for v in (c.team_size_min, c.team_size_max) if v is not None)
+    return sorted(s for p in points for s in (p - 1, p, p + 1) if s in TEAM_SIZES)
+
+
+def _team_size_ok(c: Conditions, size: int) -> bool:
+    if c.team_sizes and size not in c.team_sizes:
+        return False
+    if c.team_size_min is not None and size < c.team_size_min:
+        return False
+    return c.team_size_max is None or size <= c.team_size_max
 
 
 def _ranks(a: Conditions, b: Conditions, entrants: int) -> list[int | None]:

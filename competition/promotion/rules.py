@@ -32,7 +32,9 @@ from enum import StrEnum
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
 from competition.errors import DomainError, InvariantError
 
-TEAM_SIZES = frozenset({1, 2, 3})
+#: The largest team a rule can name (events allow teams of 1 to 10: ``contests.models.Event``).
+MAX_TEAM_SIZE = 10
+TEAM_SIZES = frozenset(range(1, MAX_TEAM_SIZE + 1))
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
 _SEP = ", "
 
@@ -128,6 +130,14 @@ class DecisionStatus(StrEnum):
         }[self.value]
 
 
+#: Labels computed once (the enums build them on each call): the engine writes them for every result.
+_LEVEL_TEXTS: dict[SkillLevel | None, str] = {
+    None: "原等级 无",
+    **{level: f"原等级 {level.certificate_label}" for level in SkillLevel},
+}
+_LABELS: dict[StrEnum, str] = {member: member.label for enum in (Tier, Group) for member in enum}
+
+
 def _check_id(value: str, name: str) -> None:
     if not isinstance(value, str) or not _ID_PATTERN.match(value):
         raise DomainError(f"标识“{value}”无效：只能使用字母、数字和 _ . - /，且以字母或数字开头", field=name)
@@ -169,7 +179,8 @@ class ResultFacts:
 
     Shapes: ``rank`` ≥ 1 or ``None`` when not ranked (e.g. 递补 title holders); ``joint_rank`` marks a shared
     rank (并列); ``entrants`` ≥ 1 is the number of ranked entries in the event (teams for team events);
-    ``total`` is the exact weighted total (``Decimal``, out of 100); ``team_size`` is 1, 2 or 3;
+    ``total`` is the exact weighted total (``Decimal``, out of 100); ``team_size`` is 1 (individual) to
+    :data:`MAX_TEAM_SIZE`;
     ``final_date`` is when the result became final (after 公示) or ``None`` if it is not final yet;
     ``prior_promotions`` are competition promotions from other contests (any year; only the year of this
     result counts). ``contest_name``/``event_name`` are for messages; the keys are opaque identifiers.
@@ -208,7 +219,7 @@ class ResultFacts:
         if self.rank is None and self.joint_rank:
             raise InvariantError("joint_rank without a rank")
         if self.team_size not in TEAM_SIZES:
-            raise InvariantError(f"team_size must be 1, 2 or 3, got {self.team_size}")
+            raise InvariantError(f"team_size must be 1..{MAX_TEAM_SIZE}, got {self.team_size}")
         if not isinstance(self.total, Decimal):
             raise InvariantError("total must be a Decimal")
         object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
@@ -228,8 +239,7 @@ class ResultFacts:
     @property
     def level_text(self) -> str:
         """``原等级 三级/高级工`` or ``原等级 无``."""
-        held = self.current_level.certificate_label if self.current_level else "无"
-        return f"原等级 {held}"
+        return _LEVEL_TEXTS[self.current_level]
 
 
 # ------------------------------------------------------------------------------------------ rule pieces
@@ -243,7 +253,10 @@ class Conditions:
     * ``rank_min``/``rank_max``: rank range (inclusive, 1 = best); ``top_n``: rank ≤ N;
     * ``top_percent`` (``Decimal`` in (0, 100]) with ``rounding``: rank ≤ rounded(entrants × p / 100);
     * ``top_n_by_team_size``: pairs (team size, N), e.g. ((1, 5), (2, 3), (3, 2)) for 全国技术能手;
-      a team size not listed does not match;
+      a team size not listed does not match, unless ``top_n_by_team_size_or_more`` is set: then the
+      largest size listed also covers every larger team ("top 2 for teams of 3 or more", YAML ``3+: 2``);
+    * ``team_size_min``/``team_size_max``: team size range (1 = individual, up to :data:`MAX_TEAM_SIZE`),
+      e.g. ``team_size_min=3`` with ``top_n=2`` for "top 2 of events with teams of 3 or more";
     * any rank condition fails for an unranked result; joint ranks compare by their rank number;
     * ``all_parts_passed``: ``True`` requires every part passed (四川 2016 "理论和实操均合格");
     * ``total_min``: total ≥ threshold (``Decimal``); ``entrants_min``: event has at least that many entries;
@@ -262,11 +275,14 @@ class Conditions:
     top_percent: Decimal | None = None
     rounding: Rounding = Rounding.FLOOR
     top_n_by_team_size: tuple[tuple[int, int], ...] = ()
+    top_n_by_team_size_or_more: bool = False
     award_classes: frozenset[AwardClass] = frozenset()
     all_parts_passed: bool = False
     total_min: Decimal | None = None
     entrants_min: int | None = None
     team_sizes: frozenset[int] = frozenset()
+    team_size_min: int | None = None
+    team_size_max: int | None = None
     age_min: int | None = None
     age_max: int | None = None
     age_basis: AgeBasis = AgeBasis.CONTEST_DATE
@@ -294,12 +310,28 @@ class Conditions:
             raise DomainError("同一团队人数重复出现", field="top_n_by_team_size")
         for size, n in pairs:
             if size not in TEAM_SIZES:
-                raise DomainError(f"团队人数只能是 1、2 或 3，而不是 {size}", field="top_n_by_team_size")
+                raise DomainError(
+                    f"团队人数只能是 1 到 {MAX_TEAM_SIZE}，而不是 {size}", field="top_n_by_team_size"
+                )
             if n < 1:
                 raise DomainError("名次数必须不小于 1", field="top_n_by_team_size")
         object.__setattr__(self, "top_n_by_team_size", pairs)
+        if self.top_n_by_team_size_or_more and not pairs:
+            raise DomainError("“及以上”只能与按团队人数的名次一起使用", field="top_n_by_team_size_or_more")
         if not self.team_sizes <= TEAM_SIZES:
-            raise DomainError("团队人数只能是 1、2 或 3", field="team_sizes")
+            raise DomainError(f"团队人数只能是 1 到 {MAX_TEAM_SIZE}", field="team_sizes")
+        for name in ("team_size_min", "team_size_max"):
+            value = getattr(self, name)
+            if value is not None and value not in TEAM_SIZES:
+                raise DomainError(f"团队人数只能是 1 到 {MAX_TEAM_SIZE}", field=name)
+        if (
+            self.team_size_min is not None
+            and self.team_size_max is not None
+            and self.team_size_min > self.team_size_max
+        ):
+            raise DomainError(
+                f"团队人数下限 {self.team_size_min} 大于上限 {self.team_size_max}", field="team_size_max"
+            )
         for name in ("age_min", "age_max"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 120:
@@ -352,6 +384,10 @@ class Conditions:
             return False
         if self.team_sizes and facts.team_size not in self.team_sizes:
             return False
+        if self.team_size_min is not None and facts.team_size < self.team_size_min:
+            return False
+        if self.team_size_max is not None and facts.team_size > self.team_size_max:
+            return False
         if self.all_parts_passed and not facts.all_parts_passed:
             return False
         if self.total_min is not None and facts.total < self.total_min:
@@ -386,10 +422,30 @@ class Conditions:
         ):
             return False
         if self.top_n_by_team_size:
-            limit = dict(self.top_n_by_team_size).get(facts.team_size)
+            limit = self.team_size_cutoff(facts.team_size)
             if limit is None or rank > limit:
                 return False
         return True
+
+    def team_size_cutoff(self, team_size: int) -> int | None:
+        """The N of ``top_n_by_team_size`` for a team of ``team_size`` (the largest size listed also
+        covers larger teams when ``top_n_by_team_size_or_more``), or ``None`` when the size is not covered."""
+        limit = dict(self.top_n_by_team_size).get(team_size)
+        if limit is None and self.top_n_by_team_size_or_more:
+            largest, n = self.top_n_by_team_size[-1]
+            if team_size > largest:
+                limit = n
+        return limit
+
+    @property
+    def uses_team_size(self) -> bool:
+        """``True`` when any team-size condition is set."""
+        return bool(
+            self.top_n_by_team_size
+            or self.team_sizes
+            or self.team_size_min is not None
+            or self.team_size_max is not None
+        )
 
     def facts_text(self, facts: ResultFacts) -> str:
         """The facts this rule looks at, in Chinese.
@@ -401,7 +457,7 @@ class Conditions:
         if self.top_percent is not None:
             cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
             parts.append(f"前{self.top_percent}%（{self.rounding.label}）为前{cutoff}名")
-        if self.top_n_by_team_size or self.team_sizes:
+        if self.uses_team_size:
             parts.append("单人赛项" if facts.team_size == 1 else f"{facts.team_size}人团体赛项")
         if self.award_classes:
             parts.append(facts.award.label if facts.award else "未获奖")
@@ -889,8 +945,19 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
         raise InvariantError("evaluate: the same (person, contest, event) appears twice")
     rules = ruleset.effective_rules
     settings = ruleset.settings
+    # The rules whose tier and group conditions admit a (tier, group): the other conditions are checked
+    # per result. Only narrows the loop; the order of the rules (it breaks ties) is kept.
+    admitted: dict[tuple[Tier, Group], list[tuple[int, PromotionRule]]] = {}
     per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
     for facts in facts_sorted:
+        pool = admitted.get((facts.tier, facts.group))
+        if pool is None:
+            pool = admitted[(facts.tier, facts.group)] = [
+                (i, rule)
+                for i, rule in enumerate(rules)
+                if (not rule.when.tiers or facts.tier in rule.when.tiers)
+                and (not rule.when.groups or facts.group in rule.when.groups)
+            ]
         candidates = [
             _Candidate(
                 facts=facts,
@@ -900,11 +967,12 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
                 status=DecisionStatus.GRANTED if res.effective else DecisionStatus.NO_EFFECT,
                 reason=res.note,
             )
-            for i, rule in enumerate(rules)
+            for i, rule in pool
             if rule.when.matches(facts)
             for res in (resolve(rule, facts, settings),)
         ]
-        _supersede(candidates, DecisionKind.PROMOTION)
+        if candidates:
+            _supersede(candidates, DecisionKind.PROMOTION)
         per_facts.append((facts, candidates))
 
     # Titles: once per person, contest and title (the first event in key order keeps it).
@@ -938,11 +1006,13 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
         _one_per_year(per_facts)
 
     for _facts, candidates in per_facts:
-        _supersede(candidates, DecisionKind.ELIGIBILITY)
+        if candidates:
+            _supersede(candidates, DecisionKind.ELIGIBILITY)
 
     decisions: list[Decision] = []
     for facts, candidates in per_facts:
         if not candidates:
+            facts_text = _basic_facts_text(facts)
             decisions.append(
                 Decision(
                     ruleset=ruleset.key,
@@ -956,9 +1026,9 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
                     rule_source=None,
                     level=None,
                     title=None,
-                    facts_text=_basic_facts_text(facts),
+                    facts_text=facts_text,
                     outcome_text="无",
-                    reason=f"{_basic_facts_text(facts)}：不符合规则集“{ruleset.name}”中任何规则的条件",
+                    reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
                 )
             )
         decisions.extend(_decision(ruleset, cand) for cand in candidates)
@@ -966,7 +1036,7 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
 
 
 def _basic_facts_text(facts: ResultFacts) -> str:
-    return _SEP.join([facts.rank_text, facts.tier.label, facts.group.label, facts.level_text])
+    return _SEP.join([facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group], facts.level_text])
 
 
 def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:

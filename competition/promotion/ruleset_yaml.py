@@ -18,8 +18,9 @@ field names; every key not listed here is an error)::
       - {id: municipal, name: 市级, source: …, tier_map: {provincial_1: municipal_1}, level_shift: -1}
 
 ``when`` keys: tiers, groups, rank_min, rank_max, top_n, top_percent, rounding (floor|ceil|half_up),
-top_n_by_team_size ({1: 5, 2: 3, 3: 2}), award_classes, all_parts_passed, total_min, entrants_min,
-team_sizes, age_min, age_max, age_basis (contest_date|fixed_date), age_date, genders, level_min, level_max.
+top_n_by_team_size ({1: 5, 2: 3, 3: 2}; the largest size may be written ``3+`` for "3 or more"),
+award_classes, all_parts_passed, total_min, entrants_min, team_sizes, team_size_min, team_size_max
+(1–10; ``team_size_min: 3`` = teams of 3 or more), age_min, age_max, age_basis (contest_date|fixed_date), age_date, genders, level_min, level_max.
 ``outcome`` keys: kind (promote|raise|title|eligible), level, if_held (next_level|nothing), steps, cap, title.
 Enumerations accept their code or Chinese label (``municipal_1`` or ``市级一类``); levels accept every form
 :meth:`SkillLevel.parse` does; decimals may be written as numbers or strings.
@@ -68,7 +69,16 @@ _SET_CONDITIONS: dict[str, type[StrEnum]] = {
     "award_classes": AwardClass,
     "genders": Gender,
 }
-_INT_CONDITIONS = ("rank_min", "rank_max", "top_n", "entrants_min", "age_min", "age_max")
+_INT_CONDITIONS = (
+    "rank_min",
+    "rank_max",
+    "top_n",
+    "entrants_min",
+    "age_min",
+    "age_max",
+    "team_size_min",
+    "team_size_max",
+)
 _CONDITION_KEYS = {
     *_SET_CONDITIONS,
     *_INT_CONDITIONS,
@@ -223,12 +233,25 @@ def _conditions(value: Any, path: str) -> Conditions:
             kwargs[key] = frozenset(sizes)
         elif key == "top_n_by_team_size":
             if not isinstance(raw, dict) or not raw:
-                raise _fail(here, "应为“团队人数: 名次数”的映射，例如 {1: 5, 2: 3, 3: 2}")
+                raise _fail(here, "应为“团队人数: 名次数”的映射，例如 {1: 5, 2: 3, 3+: 2}")
             pairs = []
+            or_more: int | None = None
             for size, n in raw.items():
                 size_path = _join(here, str(size))
-                size_int = int(size) if isinstance(size, str) and size.strip().isdigit() else size
+                size_int = size
+                if isinstance(size, str):
+                    text = size.strip()
+                    if text.endswith("+") and text[:-1].strip().isdigit():
+                        size_int = or_more = int(text[:-1])
+                    elif text.isdigit():
+                        size_int = int(text)
                 pairs.append((_int(size_int, size_path), _int(n, size_path)))
+            if or_more is not None:
+                if or_more != max(size for size, _ in pairs) or sum(s == or_more for s, _ in pairs) > 1:
+                    raise _fail(
+                        _join(here, f"{or_more}+"), "“N+”（及以上）只能用于最大的团队人数，且只写一次"
+                    )
+                kwargs["top_n_by_team_size_or_more"] = True
             kwargs[key] = tuple(pairs)
     when = _rebuild(path, lambda: Conditions(**kwargs))
     if when.is_empty:
@@ -371,7 +394,12 @@ def _conditions_out(when: Conditions) -> dict[str, Any]:
         out["top_percent"] = str(when.top_percent)
         out["rounding"] = when.rounding.value
     if when.top_n_by_team_size:
-        out["top_n_by_team_size"] = dict(when.top_n_by_team_size)
+        cutoffs: dict[Any, int] = dict(when.top_n_by_team_size)
+        if when.top_n_by_team_size_or_more:
+            largest, n = when.top_n_by_team_size[-1]
+            del cutoffs[largest]
+            cutoffs[f"{largest}+"] = n
+        out["top_n_by_team_size"] = cutoffs
     if when.all_parts_passed:
         out["all_parts_passed"] = True
     if when.total_min is not None:
@@ -380,6 +408,9 @@ def _conditions_out(when: Conditions) -> dict[str, Any]:
         out["entrants_min"] = when.entrants_min
     if when.team_sizes:
         out["team_sizes"] = sorted(when.team_sizes)
+    for key in ("team_size_min", "team_size_max"):
+        if getattr(when, key) is not None:
+            out[key] = getattr(when, key)
     for key in ("age_min", "age_max"):
         if getattr(when, key) is not None:
             out[key] = getattr(when, key)

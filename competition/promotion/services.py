@@ -22,11 +22,12 @@ from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
-from competition.domain import AwardClass, Gender, SkillLevel
+from competition.domain import SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
 from competition.promotion import presets
+from competition.promotion.materials import check_material
 from competition.promotion.models import (
     BatchState,
     HonourBatch,
@@ -346,13 +347,19 @@ def results_final_on(event: Event, publication: Publication, today: date) -> dat
     """The day ``event``'s published results became final (the end of their public notice), or ``None``
     while they are not final: notice not over, an appeal pending, or an upheld appeal not yet
     re-published. Results of a contest marked final or archived are final at their notice end."""
-    if event.contest.status in (ContestStatus.FINAL, ContestStatus.ARCHIVED):
-        return publication.notice_last_day
-    if today <= publication.notice_last_day:
-        return None
     appeals = db.session.execute(
         sa.select(Appeal.ruling, Appeal.remark_part_id, Appeal.ruled_at).where(Appeal.event_id == event.id)
     ).all()
+    return _final_on(event.contest.status, publication, appeals, today)
+
+
+def _final_on(status: ContestStatus, publication: Any, appeals: Any, today: date) -> date | None:
+    """:func:`results_final_on` on values already read: ``publication`` has ``notice_last_day`` and
+    ``published_at``; ``appeals`` are ``(ruling, remark_part_id, ruled_at)`` of the event."""
+    if status in (ContestStatus.FINAL, ContestStatus.ARCHIVED):
+        return publication.notice_last_day
+    if today <= publication.notice_last_day:
+        return None
     for ruling, remark_part_id, ruled_at in appeals:
         if ruling is Ruling.PENDING:
             return None
@@ -361,45 +368,56 @@ def results_final_on(event: Event, publication: Publication, today: date) -> dat
     return publication.notice_last_day
 
 
-def _contest_competitors(contest_id: int) -> sa.Select:
-    return (
-        sa.select(RegistrationMember.competitor_id)
-        .join(Event, Event.id == RegistrationMember.event_id)
-        .where(Event.contest_id == contest_id)
-    )
+@dataclass
+class _Loaded:
+    """Everything the evaluation of some contests reads, fetched in a fixed number of queries
+    (:func:`_load`), whatever the number of contests, events and people."""
+
+    contests: list[Contest]
+    events: dict[int, list[Event]]
+    publications: dict[int, Any]
+    appeals: dict[int, list[Any]]
+    rulesets: dict[int, list[PromotionRuleSet]]
+    standings: dict[int, list[Any]]
+    levels: dict[int, list[Any]]
+    priors: dict[int, list[Any]]
 
 
-def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
-    """The :class:`ResultFacts` of ``contest``'s current published standings, grouped by event id.
-
-    Facts: rank, joint, entrants, total, parts passed and award from :class:`PublishedStanding`; tier of
-    the contest; group and team size of the event; birth date and gender of the competitor; the level
-    held before this contest (the highest level in the history not gained in this contest, else the
-    profile's level); the final date (:func:`results_final_on`); prior competition promotions = confirmed
-    promotion decisions of other contests. Returns ``(facts by event, lines by key, skipped messages)``.
-    """
-    events = {e.id: e for e in contest.events}
-    skipped: list[str] = []
+def _load(contests: list[Contest]) -> _Loaded:
+    """Read the current publications, appeals, rule sets and standings (joined to the competitors'
+    attributes) of ``contests``, and the level history and other contests' confirmed promotions of the
+    people in them: eight queries in all (ids in ``IN`` lists, people by subquery)."""
+    ids = [c.id for c in contests] or [0]
+    events: dict[int, list[Event]] = defaultdict(list)
+    for event in db.session.execute(
+        sa.select(Event).where(Event.contest_id.in_(ids)).order_by(Event.id)
+    ).scalars():
+        events[event.contest_id].append(event)
+    event_ids = [e.id for group in events.values() for e in group] or [0]
     publications = {
-        p.event_id: p
-        for p in db.session.execute(
-            sa.select(Publication).where(
-                Publication.event_id.in_(list(events) or [0]), Publication.superseded_at.is_(None)
+        row.event_id: row
+        for row in db.session.execute(
+            sa.select(Publication.event_id, Publication.notice_last_day, Publication.published_at).where(
+                Publication.event_id.in_(event_ids), Publication.superseded_at.is_(None)
             )
-        ).scalars()
+        )
     }
-    finals: dict[int, date | None] = {}
-    for event_id, event in events.items():
-        pub = publications.get(event_id)
-        if pub is None:
-            continue
-        if not 1 <= event.team_size <= 3:
-            skipped.append(
-                f"赛项“{event.title}”为 {event.team_size} 人团体赛，晋升规则只适用于 1–3 人的赛项。"
-            )
-            continue
-        finals[event_id] = results_final_on(event, pub, today)
-    rows = db.session.execute(
+    appeals: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.execute(
+        sa.select(Appeal.event_id, Appeal.ruling, Appeal.remark_part_id, Appeal.ruled_at).where(
+            Appeal.event_id.in_(event_ids)
+        )
+    ):
+        appeals[row.event_id].append((row.ruling, row.remark_part_id, row.ruled_at))
+    rulesets: dict[int, list[PromotionRuleSet]] = defaultdict(list)
+    for row in db.session.execute(
+        sa.select(PromotionRuleSet)
+        .where(PromotionRuleSet.contest_id.in_(ids))
+        .order_by(PromotionRuleSet.event_id.is_not(None), PromotionRuleSet.event_id)
+    ).scalars():
+        rulesets[row.contest_id].append(row)
+    standings: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.execute(
         sa.select(
             PublishedStanding.id,
             PublishedStanding.event_id,
@@ -417,23 +435,25 @@ def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[Result
         )
         .join(RegistrationMember, RegistrationMember.registration_id == PublishedStanding.registration_id)
         .join(Competitor, Competitor.id == RegistrationMember.competitor_id)
-        .where(PublishedStanding.event_id.in_(list(finals) or [0]), PublishedStanding.current.is_(True))
+        .where(PublishedStanding.event_id.in_(event_ids), PublishedStanding.current.is_(True))
         .where(RegistrationMember.active.is_(True))
         .order_by(PublishedStanding.event_id, PublishedStanding.position, RegistrationMember.position)
-    ).all()
-    # A competitor with a history: the highest unrevoked level not gained in this contest (none if
-    # every entry came from it); without a history: the level on the profile.
-    held: dict[int, SkillLevel | None] = {}
-    for competitor_id, level, from_contest, revoked in db.session.execute(
+    ):
+        standings[row.event_id].append(row)
+    people = (
+        sa.select(RegistrationMember.competitor_id)
+        .join(Event, Event.id == RegistrationMember.event_id)
+        .where(Event.contest_id.in_(ids))
+    )
+    levels: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.execute(
         sa.select(
             LevelRecord.competitor_id, LevelRecord.level, LevelRecord.contest_id, LevelRecord.revoked_at
-        ).where(LevelRecord.competitor_id.in_(_contest_competitors(contest.id)))
+        ).where(LevelRecord.competitor_id.in_(people))
     ):
-        best = held.setdefault(competitor_id, None)
-        if revoked is None and from_contest != contest.id and (best is None or level > best):
-            held[competitor_id] = level
-    priors: dict[int, list[PriorPromotion]] = defaultdict(list)
-    for competitor_id, contest_id, name, level, adjusted, final in db.session.execute(
+        levels[row.competitor_id].append(row)
+    priors: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.execute(
         sa.select(
             PromotionDecision.competitor_id,
             PromotionDecision.contest_id,
@@ -444,53 +464,123 @@ def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[Result
         )
         .join(Contest, Contest.id == PromotionDecision.contest_id)
         .where(
-            PromotionDecision.competitor_id.in_(_contest_competitors(contest.id)),
-            PromotionDecision.contest_id != contest.id,
+            PromotionDecision.competitor_id.in_(people),
             PromotionDecision.state == ReviewState.CONFIRMED,
             PromotionDecision.kind == DecisionKind.PROMOTION,
         )
     ):
-        if final is not None and (adjusted or level) is not None:
-            priors[competitor_id].append(
-                PriorPromotion(
-                    contest_key=str(contest_id), contest_name=name, level=adjusted or level, final_date=final
-                )
-            )
+        priors[row.competitor_id].append(row)
+    return _Loaded(contests, events, publications, appeals, rulesets, standings, levels, priors)
+
+
+def _facts_of(
+    contest: Contest, loaded: _Loaded, *, today: date
+) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
+    """The :class:`ResultFacts` of one loaded contest (see :func:`build_facts`)."""
+    contest_key = str(contest.id)
+    common = {
+        "contest_key": contest_key,
+        "tier": contest.tier,
+        "contest_date": contest.starts_on,
+        "contest_name": contest.name,
+    }
     by_event: dict[int, list[ResultFacts]] = defaultdict(list)
     lines: dict[tuple[int, int], _Line] = {}
-    contest_key = str(contest.id)
-    for row in rows:
-        (sid, event_id, reg_id, rank, joint, entrants, total, passed, award, cid, born, gender, level) = row
-        if (event_id, cid) in lines:
+    held_cache: dict[int, SkillLevel | None] = {}
+    prior_cache: dict[int, tuple[PriorPromotion, ...]] = {}
+    for event in loaded.events.get(contest.id, ()):
+        event_id = event.id
+        publication = loaded.publications.get(event_id)
+        if publication is None:
             continue
-        event = events[event_id]
-        entrants = max(entrants or 0, 1, rank or 0)
-        by_event[event_id].append(
-            ResultFacts(
-                person_key=str(cid),
-                contest_key=contest_key,
-                event_key=str(event_id),
-                tier=contest.tier,
-                group=event.group,
-                rank=rank,
-                joint_rank=bool(joint) and rank is not None,
-                entrants=entrants,
-                award=AwardClass(award) if award else None,
-                all_parts_passed=bool(passed),
-                total=Decimal(total) if total is not None else Decimal(0),
-                team_size=event.team_size,
-                birth_date=born,
-                gender=Gender(gender),
-                current_level=held.get(cid, level),
-                contest_date=contest.starts_on,
-                final_date=finals[event_id],
-                prior_promotions=tuple(priors.get(cid, ())),
-                contest_name=contest.name,
-                event_name=event.title,
+        final = _final_on(contest.status, publication, loaded.appeals.get(event_id, ()), today)
+        per_event = {
+            **common,
+            "event_key": str(event_id),
+            "group": event.group,
+            "team_size": event.team_size,
+            "final_date": final,
+            "event_name": event.title,
+        }
+        out = by_event[event_id]
+        for row in loaded.standings.get(event_id, ()):
+            (
+                sid,
+                _event_id,
+                reg_id,
+                rank,
+                joint,
+                entrants,
+                total,
+                passed,
+                award,
+                cid,
+                born,
+                gender,
+                level,
+            ) = row
+            if (event_id, cid) in lines:
+                continue
+            if cid not in held_cache:
+                held_cache[cid], prior_cache[cid] = _person_facts(contest.id, loaded, cid, level)
+            out.append(
+                ResultFacts(
+                    **per_event,
+                    person_key=str(cid),
+                    rank=rank,
+                    joint_rank=bool(joint) and rank is not None,
+                    entrants=max(entrants or 0, 1, rank or 0),
+                    award=award,
+                    all_parts_passed=bool(passed),
+                    total=total if total is not None else Decimal(0),
+                    birth_date=born,
+                    gender=gender,
+                    current_level=held_cache[cid],
+                    prior_promotions=prior_cache[cid],
+                )
             )
+            lines[(event_id, cid)] = _Line(sid, event_id, reg_id, cid, final)
+    return by_event, lines, []
+
+
+def _person_facts(
+    contest_id: int, loaded: _Loaded, competitor_id: int, profile_level: SkillLevel | None
+) -> tuple[SkillLevel | None, tuple[PriorPromotion, ...]]:
+    """The level a competitor held before ``contest_id`` and their competition promotions from other
+    contests. With a level history: the highest unrevoked level not gained in this contest (none if every
+    entry came from it); without one: the level on the profile."""
+    history = loaded.levels.get(competitor_id)
+    held = profile_level
+    if history:
+        held = None
+        for _c, level, from_contest, revoked in history:
+            if revoked is None and from_contest != contest_id and (held is None or level > held):
+                held = level
+    priors = tuple(
+        PriorPromotion(
+            contest_key=str(p.contest_id),
+            contest_name=p.name,
+            level=p.adjusted_level or p.level,
+            final_date=p.final_date,
         )
-        lines[(event_id, cid)] = _Line(sid, event_id, reg_id, cid, finals[event_id])
-    return by_event, lines, skipped
+        for p in loaded.priors.get(competitor_id, ())
+        if p.contest_id != contest_id
+        and p.final_date is not None
+        and (p.adjusted_level or p.level) is not None
+    )
+    return held, priors
+
+
+def build_facts(contest: Contest, *, today: date) -> tuple[dict[int, list[ResultFacts]], dict, list[str]]:
+    """The :class:`ResultFacts` of ``contest``'s current published standings, grouped by event id.
+
+    Facts: rank, joint, entrants, total, parts passed and award from :class:`PublishedStanding`; tier of
+    the contest; group and team size of the event; birth date and gender of the competitor; the level
+    held before this contest (the highest level in the history not gained in this contest, else the
+    profile's level); the final date (:func:`results_final_on`); prior competition promotions = confirmed
+    promotion decisions of other contests. Returns ``(facts by event, lines by key, skipped messages)``.
+    """
+    return _facts_of(contest, _load([contest]), today=today)
 
 
 def _ruleset_for(event_id: int, rows: list[PromotionRuleSet]) -> PromotionRuleSet | None:
@@ -498,16 +588,13 @@ def _ruleset_for(event_id: int, rows: list[PromotionRuleSet]) -> PromotionRuleSe
     return own or next((r for r in rows if r.event_id is None), None)
 
 
-def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decision, _Line]], list[str]]:
-    """Run :func:`evaluate` on ``contest``'s facts, one batch per rule set (contest-wide or override).
-
-    Returns the decisions with the standing line they came from, and the skipped-event messages.
-    Raises :class:`DomainError` when no rule set is chosen or nothing has been published.
-    """
-    rows = rulesets_of(contest)
+def _engine(
+    contest: Contest, loaded: _Loaded, *, today: date
+) -> tuple[list[tuple[Decision, _Line]], list[str]]:
+    rows = loaded.rulesets.get(contest.id, [])
     if not rows:
         raise DomainError("请先为本竞赛选择晋升规则。")
-    by_event, lines, skipped = build_facts(contest, today=today)
+    by_event, lines, skipped = _facts_of(contest, loaded, today=today)
     if not by_event and not skipped:
         raise DomainError("本竞赛还没有已发布的成绩。")
     batches: dict[int, tuple[RuleSet, list[ResultFacts]]] = {}
@@ -524,6 +611,15 @@ def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decis
         for decision in evaluate(ruleset, facts, today=today):
             out.append((decision, lines[(int(decision.event_key), int(decision.person_key))]))
     return out, skipped
+
+
+def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decision, _Line]], list[str]]:
+    """Run :func:`evaluate` on ``contest``'s facts, one batch per rule set (contest-wide or override).
+
+    Returns the decisions with the standing line they came from, and the skipped-event messages.
+    Raises :class:`DomainError` when no rule set is chosen or nothing has been published.
+    """
+    return _engine(contest, _load([contest]), today=today)
 
 
 def _values(decision: Decision, line: _Line) -> dict[str, Any]:
@@ -550,7 +646,9 @@ def _live(outcome: DecisionStatus) -> bool:
     return outcome in (DecisionStatus.GRANTED, DecisionStatus.PENDING)
 
 
-def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> EvaluationReport:
+def evaluate_contest(
+    contest: Contest, *, actor: User | None, now: datetime, cause: str = ""
+) -> EvaluationReport:
     """Propose (or re-evaluate) the promotion, title and eligibility decisions of ``contest``.
 
     Idempotent: the same standings, competitors and rules give the same rows (unique per contest, event,
@@ -558,43 +656,205 @@ def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> 
     facts change (the report says what changed). A material change (what is granted) takes the decision
     out of its public notice. A confirmed decision that the current standings no longer support (an
     upheld appeal changed the results) is reversed (:func:`reverse_decision`). Audited when anything
-    changed. Raises :class:`DomainError` before results are published or without a rule set.
+    changed; ``cause`` prefixes the audit summary (``成绩确认后自动``). Raises :class:`DomainError` before
+    results are published or without a rule set.
     """
     if contest.status not in EVALUABLE:
         raise DomainError(f"竞赛处于“{contest.status.label}”阶段，成绩公示后才能生成晋升决定。")
-    pairs, skipped = engine_decisions(contest, today=now.date())
-    report = EvaluationReport(skipped=skipped)
-    existing = {
-        (d.event_id, d.competitor_id, d.rule_key): d
-        for d in db.session.execute(
-            sa.select(PromotionDecision).where(PromotionDecision.contest_id == contest.id)
-        ).scalars()
-    }
     inserts: list[dict[str, Any]] = []
+    report = _evaluate_loaded(
+        contest, _load([contest]), _existing([contest.id]), inserts, actor=actor, now=now, cause=cause
+    )
+    _insert(inserts)
+    return report
+
+
+def propose_on_final(contest: Contest, *, actor: User | None, now: datetime) -> EvaluationReport | None:
+    """The hook run when ``contest``'s results become final (the organizer moves it to 成绩已确认 after the
+    public notice and the appeals: :func:`competition.contests.services.transition`): propose its
+    decisions at once (:func:`evaluate_contest`, audited as automatic), so the organizer finds them on
+    the decisions page. Idempotent: decisions already proposed or reviewed are kept as they are.
+
+    Returns the report, or ``None`` when there is nothing to evaluate (no rule set chosen yet, or no
+    published results): the decisions page then asks the organizer to choose the rules. Never raises
+    :class:`DomainError`, so it cannot block the transition."""
+    if contest.status not in EVALUABLE or not rulesets_of(contest):
+        return None
+    try:
+        return evaluate_contest(contest, actor=actor, now=now, cause="成绩确认后自动")
+    except DomainError:
+        return None
+
+
+@dataclass
+class YearReport:
+    """What :func:`evaluate_year` did: a report per evaluated contest and why others were left out."""
+
+    reports: dict[int, EvaluationReport] = field(default_factory=dict)
+    skipped: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """``评估 300 个竞赛：新增 …；跳过 2 个`` in Chinese."""
+        total = EvaluationReport()
+        for report in self.reports.values():
+            for name in ("added", "changed", "removed", "reversed", "unchanged"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+        text = f"评估 {len(self.reports)} 个竞赛：{total.summary}"
+        return text + (f"；跳过 {len(self.skipped)} 个" if self.skipped else "")
+
+
+def year_contests(body_id: int, year: int) -> list[Contest]:
+    """The contests of organizing body ``body_id`` in ``year`` (any stage), by start date."""
+    return list(
+        db.session.execute(
+            sa.select(Contest)
+            .where(Contest.body_id == body_id, Contest.year == year)
+            .order_by(Contest.starts_on, Contest.id)
+        ).scalars()
+    )
+
+
+def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime) -> YearReport:
+    """:func:`evaluate_contest` for many contests (e.g. a city's year, :func:`year_contests`) with a fixed
+    number of queries: everything is read at once (:func:`_load`), each contest is evaluated by the same
+    engine call as on its own, new decisions are written in one ``INSERT`` and each changed contest is
+    audited. The decisions are exactly those :func:`evaluate_contest` gives each contest (the one-promotion-
+    a-year rule counts confirmed promotions of other contests, as it does there), so evaluating the year
+    and then a contest, or the year twice, changes nothing. Audited once for the whole run (counts per
+    contest), and per contest where stored decisions changed, were removed or reversed.
+
+    Contests not yet under public notice, without a rule set or without published results are skipped
+    with the reason (``YearReport.skipped``); nothing else is raised for them."""
+    report = YearReport()
+    ready = []
+    for contest in contests:
+        if contest.status not in EVALUABLE:
+            report.skipped[contest.id] = f"竞赛处于“{contest.status.label}”阶段"
+        else:
+            ready.append(contest)
+    loaded = _load(ready)
+    existing = _existing([c.id for c in ready])
+    inserts: list[dict[str, Any]] = []
+    for contest in ready:
+        try:
+            report.reports[contest.id] = _evaluate_loaded(
+                contest, loaded, existing, inserts, actor=actor, now=now, audit_additions=False
+            )
+        except DomainError as error:
+            report.skipped[contest.id] = error.message
+    _insert(inserts)
+    if any(r.added or r.changed or r.removed or r.reversed for r in report.reports.values()):
+        body_ids = sorted({c.body_id for c in contests})
+        record(
+            "promotion.evaluate.year",
+            actor=actor,
+            now=now,
+            object_type="organizing_body",
+            object_id=body_ids[0] if len(body_ids) == 1 else None,
+            summary=f"批量生成晋升与称号决定：{report.summary}",
+            after={
+                "contests": {
+                    str(cid): {
+                        "added": r.added,
+                        "changed": r.changed,
+                        "removed": r.removed,
+                        "reversed": r.reversed,
+                    }
+                    for cid, r in report.reports.items()
+                    if r.added or r.changed or r.removed or r.reversed
+                },
+                "skipped": {str(cid): why for cid, why in report.skipped.items()},
+            },
+        )
+    return report
+
+
+def _existing(contest_ids: list[int]) -> dict[int, dict[tuple[int, int, str], Any]]:
+    """Stored decisions of the contests as plain rows (id, keys, state and the engine's fields), by
+    contest and ``(event, competitor, rule)``: comparing them needs no ORM objects."""
+    columns = [getattr(PromotionDecision, name) for name in _ENGINE_FIELDS]
+    out: dict[int, dict[tuple[int, int, str], Any]] = defaultdict(dict)
+    for row in db.session.execute(
+        sa.select(
+            PromotionDecision.id,
+            PromotionDecision.contest_id,
+            PromotionDecision.event_id,
+            PromotionDecision.competitor_id,
+            PromotionDecision.rule_key,
+            *columns,
+        ).where(PromotionDecision.contest_id.in_(contest_ids or [0]))
+    ):
+        out[row.contest_id][(row.event_id, row.competitor_id, row.rule_key)] = row
+    return out
+
+
+def _insert(inserts: list[dict[str, Any]]) -> None:
+    """Write new decision rows (enumerations already as their stored text) in one executemany ``INSERT``
+    (the ORM's bulk path would ask for every new id back, which we never use). Measured
+    (benchmarks/promotion.py): inserting through a lightweight table whose only typed columns are the
+    dates avoids SQLAlchemy's per-value enum processing, a large part of writing a year's ~20,000 rows."""
+    if inserts:
+        db.session.execute(_decision_rows().insert(), inserts)
+    db.session.flush()
+
+
+@functools.cache
+def _decision_rows() -> sa.TableClause:
+    """``promotion_decision`` as a lightweight table: date and timestamp columns keep their types (their
+    text form differs between databases); the rest pass plain text and numbers through untouched."""
+    columns = PromotionDecision.__table__.columns
+    return sa.table(
+        PromotionDecision.__tablename__,
+        *(sa.column(c.name, c.type if isinstance(c.type, sa.Date | sa.DateTime) else None) for c in columns),
+    )
+
+
+def _evaluate_loaded(
+    contest: Contest,
+    loaded: _Loaded,
+    existing_by_contest: dict[int, dict[tuple[int, int, str], Any]],
+    inserts: list[dict[str, Any]],
+    *,
+    actor: User | None,
+    now: datetime,
+    cause: str = "",
+    audit_additions: bool = True,
+) -> EvaluationReport:
+    """Evaluate one loaded contest: compare with its stored decisions, update or reverse what changed
+    and append new rows to ``inserts`` (written by the caller). Audited per contest when stored decisions
+    changed, and when decisions were added unless ``audit_additions`` is off (the caller audits them)."""
+    pairs, skipped = _engine(contest, loaded, today=now.date())
+    report = EvaluationReport(skipped=skipped)
+    existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
         key = (line.event_id, line.competitor_id, decision.rule_id or "")
         values = _values(decision, line)
-        row = existing.pop(key, None)
-        if row is None:
+        stored = existing.pop(key, None)
+        if stored is None:
             inserts.append(
                 {
                     **values,
+                    # stored text of the enumerations (see _insert)
+                    "kind": decision.kind.value,
+                    "outcome": decision.status.value,
+                    "level": decision.level.value if decision.level is not None else None,
                     "contest_id": contest.id,
                     "event_id": line.event_id,
                     "competitor_id": line.competitor_id,
                     "rule_key": decision.rule_id or "",
                     "evaluated_at": now,
-                    "state": ReviewState.PROPOSED,
+                    "state": ReviewState.PROPOSED.value,
                 }
             )
             report.added += 1
             if _live(decision.status):
                 report.material += 1
             continue
-        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if not diff:
+        if all(getattr(stored, k) == v for k, v in values.items()):
             report.unchanged += 1
             continue
+        row = db.session.get(PromotionDecision, stored.id)
         material = (
             _live(row.outcome) != _live(decision.status)
             or row.level != decision.level
@@ -618,7 +878,8 @@ def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> 
             row.notice_id = None
         report.changed += 1
         report.changes.append(f"{who}：{decision.status.label}，{decision.outcome_text}")
-    for row in existing.values():
+    for stored in existing.values():
+        row = db.session.get(PromotionDecision, stored.id)
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED:
             reverse_decision(row, "成绩重新发布后该成绩不再产生此决定", actor=actor, now=now)
@@ -631,11 +892,7 @@ def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> 
             report.removed += 1
             report.material += 1
             report.changes.append(f"{who}：不再适用，已删除")
-    if inserts:
-        # Core executemany: the ORM's bulk path asks for every new id back, which we never use.
-        db.session.execute(PromotionDecision.__table__.insert(), inserts)
-    db.session.flush()
-    if report.added or report.changed or report.removed or report.reversed:
+    if report.changed or report.removed or report.reversed or (report.added and audit_additions):
         record(
             "promotion.evaluate",
             actor=actor,
@@ -643,7 +900,7 @@ def evaluate_contest(contest: Contest, *, actor: User | None, now: datetime) -> 
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"生成晋升与称号决定：{report.summary}",
+            summary=f"{cause}生成晋升与称号决定：{report.summary}",
             after={
                 "added": report.added,
                 "changed": report.changed,
@@ -1418,14 +1675,22 @@ def nominate_by_unit(
     attachment_name: str | None,
     actor: User,
     now: datetime,
+    require_attachment: bool = False,
 ) -> HonourNomination:
-    """Record a unit's nomination with its supporting material (text required, a file optional);
-    audited. Raises :class:`DomainError` for a person already nominated or without material."""
+    """Record a unit's nomination with its supporting material: the text (主要事迹) is required, and a
+    file (PDF, JPEG or PNG, checked by content and size: :func:`~competition.promotion.materials.
+    check_material`) optional, or required with ``require_attachment`` (a unit contact's nomination).
+    The nomination then goes through the same review, selection, notice and confirmation as one from
+    results. Audited. Raises :class:`DomainError` for a person already nominated, without material, or
+    for a bad file; nothing is written then."""
     _open(batch)
     if not (material or "").strip():
         raise DomainError("请填写推荐材料（主要事迹）。", field="material")
     if any(n.competitor_id == competitor.id for n in batch.nominations):
         raise DomainError("此人已在本批推荐名单中。", field="id_number")
+    checked = None
+    if attachment or require_attachment:
+        checked = check_material(attachment)
     nomination = _nominate(
         batch,
         competitor,
@@ -1436,9 +1701,11 @@ def nominate_by_unit(
         actor=actor,
         now=now,
     )
-    if attachment:
-        nomination.attachment = attachment
-        nomination.attachment_name = (attachment_name or "材料")[:200]
+    if checked is not None:
+        nomination.attachment = checked.data
+        name = (attachment_name or "").strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "推荐材料"
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        nomination.attachment_name = f"{stem[:180]}{checked.extension}"
     db.session.flush()
     record(
         "honour.nominate.unit",
@@ -1450,6 +1717,41 @@ def nominate_by_unit(
         after={"unit": unit_id, "attachment": nomination.attachment_name},
     )
     return nomination
+
+
+def open_batches() -> list[HonourBatch]:
+    """Batches taking nominations (评选 in the 推荐 stage), newest programme first: what units may nominate
+    for."""
+    return list(
+        db.session.execute(
+            sa.select(HonourBatch)
+            .join(HonourProgramme, HonourProgramme.id == HonourBatch.programme_id)
+            .where(HonourBatch.state == BatchState.NOMINATING)
+            .order_by(HonourProgramme.id.desc(), HonourBatch.year.desc())
+        ).scalars()
+    )
+
+
+def unit_people(unit_id: int) -> list[Competitor]:
+    """The competitors who belong to ``unit_id`` (their profile's unit), by name."""
+    return list(
+        db.session.execute(
+            sa.select(Competitor)
+            .where(Competitor.unit_id == unit_id)
+            .order_by(Competitor.name, Competitor.id)
+        ).scalars()
+    )
+
+
+def unit_nominations(unit_id: int) -> list[HonourNomination]:
+    """The nominations ``unit_id`` made (any batch), newest first, with their review state."""
+    return list(
+        db.session.execute(
+            sa.select(HonourNomination)
+            .where(HonourNomination.unit_id == unit_id, HonourNomination.channel == NominationChannel.UNIT)
+            .order_by(HonourNomination.nominated_at.desc(), HonourNomination.id.desc())
+        ).scalars()
+    )
 
 
 def review_nomination(

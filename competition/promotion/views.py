@@ -4,6 +4,8 @@
   notice and confirmation, and a competitor's level history;
 * ``honours`` (``/manage/honours``) — honour programmes, batches, nominations, selection, notice,
   confirmation and honour-record PDFs;
+* ``unit_honours`` (``/unit/honours``) — a unit contact nominates their own unit's people for open honour
+  programmes with supporting material, and follows the nominations' review;
 * ``my_promotion`` (``/me``) — a competitor's decisions with reasons, level history and honour records;
 * ``honour_roll`` — public: honour rolls per programme and the promotion notice of a contest (names
   masked, no ID numbers).
@@ -45,8 +47,9 @@ from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
 from competition.organizations.models import Unit
+from competition.privacy import mask_id_number
 from competition.promotion import forms as pforms
-from competition.promotion import services
+from competition.promotion import materials, services
 from competition.promotion.models import (
     BatchState,
     HonourBatch,
@@ -68,9 +71,10 @@ from competition.workdays import default_calendar
 promotion = Blueprint("promotion", __name__, url_prefix="/manage")
 honours = Blueprint("honours", __name__, url_prefix="/manage/honours")
 my_promotion = Blueprint("my_promotion", __name__, url_prefix="/me")
+unit_honours = Blueprint("unit_honours", __name__, url_prefix="/unit/honours")
 honour_roll = Blueprint("honour_roll", __name__)
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = materials.MAX_BYTES
 
 
 def _flash_error(error: DomainError) -> None:
@@ -681,9 +685,15 @@ def nomination_file(nomination_id: int):
     nomination = _nomination_or_404(nomination_id)
     if nomination.attachment is None:
         abort(404)
+    return _attachment(nomination)
+
+
+def _attachment(nomination: HonourNomination):
+    """The nomination's file, always as a download, typed by its content (checked on upload)."""
+    data = nomination.attachment
     response = send_file(
-        io.BytesIO(nomination.attachment),
-        mimetype="application/octet-stream",
+        io.BytesIO(data),
+        mimetype=materials.material_mime(data) or "application/octet-stream",
         as_attachment=True,
         download_name=nomination.attachment_name or "材料",
     )
@@ -751,6 +761,95 @@ def organizer_record_pdf(record_id: int):
     if honour is None or not may_manage_programme(current_user, honour.programme.body_id):
         abort(404)
     return _record_pdf(honour)
+
+
+# ---- unit contact ------------------------------------------------------------------------------------
+
+
+def _unit_contact_form(unit_id: int) -> pforms.UnitContactNominationForm:
+    form = pforms.UnitContactNominationForm()
+    form.competitor_id.choices = [choice("", _("（请选择）"))] + [
+        choice(str(c.id), f"{c.name}（{mask_id_number(c.id_number)}）") for c in services.unit_people(unit_id)
+    ]
+    return form
+
+
+def _open_batch_or_404(batch_id: int) -> HonourBatch:
+    batch = db.session.get(HonourBatch, batch_id)
+    if batch is None or batch.state is not BatchState.NOMINATING:
+        abort(404)
+    return batch
+
+
+@unit_honours.route("/", endpoint="index")
+@require(Permission.REPRESENT_UNIT)
+def unit_index():
+    unit_id = current_user.unit_id
+    return render_template(
+        "unit/honours.html",
+        unit=current_user.unit,
+        batches=services.open_batches() if unit_id else [],
+        nominations=services.unit_nominations(unit_id) if unit_id else [],
+        NominationState=NominationState,
+    )
+
+
+@unit_honours.route("/batches/<int:batch_id>/nominate", methods=["GET", "POST"], endpoint="nominate")
+@require(Permission.REPRESENT_UNIT)
+def unit_nominate(batch_id: int):
+    batch = _open_batch_or_404(batch_id)
+    unit_id = current_user.unit_id
+    if unit_id is None:
+        abort(404)
+    form = _unit_contact_form(unit_id)
+    if form.validate_on_submit():
+        competitor = db.session.get(Competitor, int(form.competitor_id.data))
+        if competitor is None or competitor.unit_id != unit_id:
+            abort(404)  # only one's own unit's people (the list offers nobody else)
+        upload = form.file.data
+        data = upload.read(MAX_ATTACHMENT_BYTES + 1) if upload is not None else None
+        try:
+            services.nominate_by_unit(
+                batch,
+                competitor,
+                unit_id=unit_id,
+                material=form.material.data,
+                achievements=(form.achievements.data or "").splitlines(),
+                attachment=data,
+                attachment_name=getattr(upload, "filename", None),
+                actor=current_user,
+                now=clock.now(),
+                require_attachment=True,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("已推荐 %(n)s 参加“%(t)s”评选，等待评审。", n=competitor.name, t=batch.programme.title),
+                "success",
+            )
+            return redirect(url_for("unit_honours.index"))
+    status = 422 if form.errors else 200
+    return (
+        render_template("unit/honour_nominate.html", form=form, batch=batch, programme=batch.programme),
+        status,
+    )
+
+
+@unit_honours.route("/nominations/<int:nomination_id>/attachment", endpoint="attachment")
+@require(Permission.REPRESENT_UNIT)
+def unit_attachment(nomination_id: int):
+    nomination = db.session.get(HonourNomination, nomination_id)
+    if (
+        nomination is None
+        or nomination.unit_id is None
+        or nomination.unit_id != current_user.unit_id
+        or nomination.attachment is None
+    ):
+        abort(404)
+    return _attachment(nomination)
 
 
 # ---- competitor --------------------------------------------------------------------------------------

@@ -97,3 +97,31 @@ def test_organizer_rejects_one_confirms_the_rest_and_competitor_sees_the_reason(
     assert REASON in text
     assert "第2名/12人" in text and "职工组第1至3名晋升高级技师" in text and "竞赛通知（演示）第七条" in text
     page.screenshot(path=str(screenshot_dir / "promotion-competitor.png"), full_page=True)
+
+
+def test_unit_contact_nominates_an_own_person_with_a_supporting_file(
+    promotion_page, screenshot_dir, tmp_path
+):
+    from tests.promotion.materials_data import pdf_bytes
+
+    page = promotion_page
+    material = tmp_path / "事迹材料.pdf"
+    material.write_bytes(pdf_bytes())
+    sign_in(page, "unit-contact")
+    page.get_by_role("link", name="荣誉评选推荐").first.click()
+    page.get_by_role("heading", name="荣誉评选推荐").wait_for()
+    page.locator("li").filter(has_text="江苏省青年岗位能手").get_by_role(
+        "link", name="推荐本单位人员"
+    ).click()
+    options = page.locator("select[name=competitor_id] option")
+    assert options.count() > 1
+    person = options.nth(1).inner_text().split("（")[0]
+    page.get_by_label("被推荐人（本单位人员）").select_option(index=1)
+    page.get_by_label("推荐材料（主要事迹）").fill("长期负责供水管网抢修，带徒 8 人，获市级技术革新奖 2 项。")
+    page.set_input_files("input[name=file]", str(material))
+    page.screenshot(path=str(screenshot_dir / "unit-honour-nominate.png"), full_page=True)
+    page.get_by_role("button", name="提交推荐").click()
+    page.get_by_text(f"已推荐 {person} 参加“江苏省青年岗位能手”评选，等待评审。").wait_for()
+    row = page.locator(f"tr[data-nominee='{person}']")
+    assert "待评审" in row.inner_text() and "事迹材料.pdf" in row.inner_text()
+    page.screenshot(path=str(screenshot_dir / "unit-honours.png"), full_page=True)

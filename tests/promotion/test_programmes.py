@@ -15,6 +15,7 @@ from competition.extensions import db
 from competition.promotion import services
 from competition.promotion.models import BatchState, HonourPeriod, NominationChannel, NominationState
 from tests import factories
+from tests.promotion.materials_data import pdf_bytes
 from tests.promotion.test_workflow import CALENDAR, LATER, NOW, finished_contest
 
 
@@ -82,7 +83,7 @@ def test_eligibility_age_and_unit_nomination_with_material(session):
         unit_id=person.unit_id,
         material="长期从事焊接工作，带徒 12 人。",
         achievements=["2025年省焊工大赛第1名", ""],
-        attachment=b"%PDF-1.4 material",
+        attachment=pdf_bytes(),
         attachment_name="事迹材料.pdf",
         actor=world.organizer,
         now=LATER,

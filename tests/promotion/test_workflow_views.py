@@ -119,3 +119,46 @@ def test_other_organizers_cannot_see_decisions(client, auth, session, world):
     assert client.get(f"/manage/contests/{mine.contest.id}/promotion").status_code == 404
     assert client.post(f"/manage/promotion-decisions/{decision.id}/review").status_code == 404
     assert client.get(f"/manage/competitors/{mine.people[0].id}/levels").status_code == 404
+
+
+def test_editor_writes_rules_for_teams_of_three_or_more(client, auth, session):
+    world = _organizer_world()
+    auth.login("promo-org")
+    client.post(
+        f"/manage/contests/{world.contest.id}/promotion/ruleset",
+        data={"preset": "tianjin-2024", "mode": "clone"},
+    )
+    row = services.contest_ruleset(world.contest)
+    data = {
+        "rule_count": "2",
+        "id": "teams",
+        "version": "1",
+        "name": "团体赛项规则",
+        "source": "市人社局通知",
+        "max_level": "高级技师",
+        "one_promotion_per_year": "1",
+        "rules-0-id": "big",
+        "rules-0-name": "三人及以上团体前2名晋升技师",
+        "rules-0-source": "通知第二条",
+        "rules-0-team_size_min": "3",
+        "rules-0-top_n": "2",
+        "rules-0-kind": "promote",
+        "rules-0-level": "技师",
+        "rules-1-id": "title",
+        "rules-1-name": "技术能手",
+        "rules-1-source": "通知第三条",
+        "rules-1-top_n_by_team_size": "1:5，2:3，3+:2",
+        "rules-1-kind": "title",
+        "rules-1-title": "技术能手",
+    }
+    assert client.post(f"/manage/rulesets/{row.id}/edit", data=data).status_code == 302
+    big, title = services.parsed(row).rules
+    assert big.when.team_size_min == 3 and big.when.top_n == 2
+    assert title.when.top_n_by_team_size == ((1, 5), (2, 3), (3, 2))
+    assert title.when.top_n_by_team_size_or_more
+    form = client.get(f"/manage/rulesets/{row.id}/edit").text
+    assert 'name="rules-1-top_n_by_team_size" value="1:5, 2:3, 3+:2"' in form
+    assert 'name="rules-0-team_size_min" value="3"' in form
+    data["rules-0-team_size_min"] = "12"
+    bad = client.post(f"/manage/rulesets/{row.id}/edit", data=data)
+    assert bad.status_code == 422 and "rules[0].when.team_size_min" in bad.text

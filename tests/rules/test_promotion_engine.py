@@ -139,6 +139,24 @@ def test_age_on_counts_whole_years(birth, day, age):
         ({"total_min": Decimal("80.5")}, {"total": Decimal("80.49")}, False),
         ({"entrants_min": 10}, {"entrants": 9, "rank": 1}, False),
         ({"team_sizes": {2, 3}}, {"team_size": 1}, False),
+        ({"team_sizes": {4, 5}}, {"team_size": 5}, True),
+        # "top 2 for teams of 3 or more": a size range, or the largest cut-off open upwards (3+: 2)
+        ({"team_size_min": 3, "top_n": 2}, {"rank": 2, "team_size": 3}, True),
+        ({"team_size_min": 3, "top_n": 2}, {"rank": 2, "team_size": 6}, True),
+        ({"team_size_min": 3, "top_n": 2}, {"rank": 3, "team_size": 6}, False),
+        ({"team_size_min": 3, "top_n": 2}, {"rank": 1, "team_size": 2}, False),
+        ({"team_size_max": 2}, {"team_size": 3}, False),
+        (
+            {"top_n_by_team_size": ((1, 5), (2, 3), (3, 2)), "top_n_by_team_size_or_more": True},
+            {"rank": 2, "team_size": 5},
+            True,
+        ),
+        (
+            {"top_n_by_team_size": ((1, 5), (2, 3), (3, 2)), "top_n_by_team_size_or_more": True},
+            {"rank": 3, "team_size": 5},
+            False,
+        ),
+        ({"top_n_by_team_size": ((1, 5), (2, 3), (3, 2))}, {"rank": 1, "team_size": 4}, False),
         ({"age_max": 35}, {"birth_date": date(1989, 5, 20)}, True),  # 35 on the contest date
         ({"age_max": 35}, {"birth_date": date(1988, 5, 20)}, False),  # 36 on the contest date
         (
@@ -167,9 +185,12 @@ def test_conditions_match(when, changes, matches):
         ({"top_percent": Decimal(0)}, "top_percent"),
         ({"top_percent": Decimal(101)}, "top_percent"),
         ({"rounding": Rounding.CEIL}, "rounding"),
-        ({"top_n_by_team_size": ((4, 1),)}, "top_n_by_team_size"),
+        ({"top_n_by_team_size": ((11, 1),)}, "top_n_by_team_size"),
         ({"top_n_by_team_size": ((1, 5), (1, 3))}, "top_n_by_team_size"),
-        ({"team_sizes": {5}}, "team_sizes"),
+        ({"top_n_by_team_size_or_more": True}, "top_n_by_team_size_or_more"),
+        ({"team_sizes": {11}}, "team_sizes"),
+        ({"team_size_min": 0}, "team_size_min"),
+        ({"team_size_min": 4, "team_size_max": 3}, "team_size_max"),
         ({"age_min": 40, "age_max": 30}, "age_max"),
         ({"age_max": 30, "age_basis": AgeBasis.FIXED_DATE}, "age_date"),
         ({"age_date": date(2024, 1, 1)}, "age_date"),
@@ -188,7 +209,8 @@ def test_contradictory_conditions_are_organizer_errors(when, field):
         {"rank": 0},
         {"rank": 48},
         {"entrants": 0, "rank": None},
-        {"team_size": 4},
+        {"team_size": 11},
+        {"team_size": 0},
         {"rank": None, "joint_rank": True},
     ],
 )
@@ -536,3 +558,94 @@ def test_overlap_found_through_percentages_and_team_sizes():
     assert len(overlap_warnings(ruleset(TOP10, pct))) == 0  # ranks 11+ never meet top 10
     team = rule("team", promote(L.SENIOR_WORKER), top_n_by_team_size=((2, 3),), rank_min=2)
     assert len(overlap_warnings(ruleset(TOP10, team))) == 1
+
+
+# ------------------------------------------------------------------------------ team sizes above three
+
+TEAMS_YAML = """
+id: teams
+version: 1
+name: 团体赛项称号与晋升（测试）
+source: 测试通知
+rules:
+  - id: title
+    name: 个人前5名、双人前3名、三人及以上前2名授予技术能手
+    source: 测试通知第一条
+    when: {top_n_by_team_size: {1: 5, 2: 3, 3+: 2}}
+    outcome: {kind: title, title: 技术能手}
+  - id: big-teams
+    name: 三人及以上团体赛项前2名晋升技师
+    source: 测试通知第二条
+    when: {team_size_min: 3, top_n: 2}
+    outcome: {kind: promote, level: 技师, if_held: next_level}
+"""
+
+
+@pytest.mark.parametrize(
+    ("team_size", "rank", "title", "level"),
+    [
+        # hand-worked from the two rules above (entrants 20)
+        (1, 5, True, None),
+        (1, 6, False, None),
+        (2, 3, True, None),
+        (2, 4, False, None),
+        (3, 2, True, L.TECHNICIAN),
+        (3, 3, False, None),
+        (4, 1, True, L.TECHNICIAN),
+        (5, 2, True, L.TECHNICIAN),
+        (6, 3, False, None),
+        (10, 2, True, L.TECHNICIAN),
+    ],
+)
+def test_rules_for_teams_of_three_or_more(team_size, rank, title, level):
+    from competition.promotion.ruleset_yaml import parse_ruleset
+
+    rules = parse_ruleset(TEAMS_YAML)
+    decisions = evaluate(rules, [make_facts(team_size=team_size, rank=rank, entrants=20)], today=TODAY)
+    granted = by_status(decisions, DecisionStatus.GRANTED)
+    assert any(d.title == "技术能手" for d in granted) is title
+    promotions = [d.level for d in granted if d.kind is DecisionKind.PROMOTION]
+    assert promotions == ([level] if level else [])
+    if level:
+        (promotion,) = [d for d in granted if d.kind is DecisionKind.PROMOTION]
+        assert f"{team_size}人团体赛项" in promotion.facts_text
+
+
+def test_team_size_cut_offs_round_trip_through_yaml():
+    from competition.promotion.ruleset_yaml import dump_ruleset, parse_ruleset
+
+    rules = parse_ruleset(TEAMS_YAML)
+    title = rules.rules[0].when
+    assert title.top_n_by_team_size == ((1, 5), (2, 3), (3, 2)) and title.top_n_by_team_size_or_more
+    text = dump_ruleset(rules)
+    assert "3+: 2" in text and "team_size_min: 3" in text
+    assert parse_ruleset(text) == rules
+
+
+@pytest.mark.parametrize(
+    ("when", "path"),
+    [
+        ("{top_n_by_team_size: {1: 5, 2+: 3, 3: 2}}", "rules[0].when.top_n_by_team_size.2+"),
+        ("{top_n_by_team_size: {1: 5, 11: 2}}", "rules[0].when.top_n_by_team_size"),
+        ("{team_size_min: 12}", "rules[0].when.team_size_min"),
+        ("{team_size_min: 4, team_size_max: 3}", "rules[0].when.team_size_max"),
+    ],
+)
+def test_bad_team_size_conditions_name_their_path(when, path):
+    from competition.promotion.ruleset_yaml import parse_ruleset
+
+    text = (
+        "id: t\nversion: 1\nname: t\nsource: t\nrules:\n  - id: a\n    name: a\n    source: a\n"
+        f"    when: {when}\n    outcome: {{kind: promote, level: 技师}}\n"
+    )
+    with pytest.raises(DomainError) as err:
+        parse_ruleset(text)
+    assert err.value.field == path
+
+
+def test_overlap_found_for_large_teams():
+    big = rule("big", promote(L.SENIOR_WORKER), team_size_min=4, top_n=3)
+    (warning,) = overlap_warnings(ruleset(TOP10, big))
+    assert "人团体赛项" in warning
+    small = rule("small", promote(L.SENIOR_WORKER), team_size_max=2, rank_min=11)
+    assert overlap_warnings(ruleset(TOP10, small)) == []

@@ -52,7 +52,7 @@ def result_facts(draw, person_key: str = "p1", contest_key: str = "c1", event_ke
         award=draw(st.none() | st.sampled_from(AwardClass)),
         all_parts_passed=draw(st.booleans()),
         total=Decimal(draw(st.integers(0, 10000))) / 100,
-        team_size=draw(st.sampled_from([1, 2, 3])),
+        team_size=draw(st.integers(1, 10)),
         birth_date=draw(st.dates(date(1960, 1, 1), date(2010, 12, 31))),
         gender=draw(st.sampled_from(Gender)),
         current_level=draw(st.none() | st.sampled_from(SkillLevel)),
@@ -219,6 +219,8 @@ def conditions(draw) -> Conditions:
         st.none() | st.sampled_from([lv for lv in SkillLevel if level_min is None or lv >= level_min])
     )
     fixed = (age_min is not None or age_max is not None) and draw(st.booleans())
+    cutoffs = tuple(draw(st.dictionaries(st.integers(1, 10), st.integers(1, 10), max_size=3)).items())
+    size_min = draw(st.none() | st.integers(1, 10))
     when = Conditions(
         tiers=draw(_sets(list(Tier))),
         groups=draw(_sets(list(Group))),
@@ -227,14 +229,15 @@ def conditions(draw) -> Conditions:
         top_n=draw(st.none() | st.integers(1, 30)),
         top_percent=percent,
         rounding=draw(st.sampled_from(Rounding)) if percent is not None else Rounding.FLOOR,
-        top_n_by_team_size=tuple(
-            draw(st.dictionaries(st.sampled_from([1, 2, 3]), st.integers(1, 10), max_size=3)).items()
-        ),
+        top_n_by_team_size=cutoffs,
+        top_n_by_team_size_or_more=bool(cutoffs) and draw(st.booleans()),
         award_classes=draw(_sets(list(AwardClass))),
         all_parts_passed=draw(st.booleans()),
         total_min=draw(st.none() | st.decimals(Decimal(0), Decimal(100), places=2)),
         entrants_min=draw(st.none() | st.integers(1, 50)),
-        team_sizes=draw(st.frozensets(st.sampled_from([1, 2, 3]))),
+        team_sizes=draw(st.frozensets(st.integers(1, 10), max_size=3)),
+        team_size_min=size_min,
+        team_size_max=draw(st.none() | st.integers(size_min or 1, 10)),
         age_min=age_min,
         age_max=age_max,
         age_basis=AgeBasis.FIXED_DATE if fixed else AgeBasis.CONTEST_DATE,

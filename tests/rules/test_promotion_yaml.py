@@ -150,9 +150,9 @@ def drop(path):
         (set_in(["rules", 1, "when", "top_percent"], "很多"), "rules[1].when.top_percent", "应为数值"),
         (set_in(["rules", 1, "when", "rounding"], "banker"), "rules[1].when.rounding", "无法识别的取值"),
         (
-            set_in(["rules", 2, "when", "top_n_by_team_size"], {1: 5, 4: 1}),
+            set_in(["rules", 2, "when", "top_n_by_team_size"], {1: 5, 11: 1}),
             "rules[2].when.top_n_by_team_size",
-            "1、2 或 3",
+            "1 到 10",
         ),
         (set_in(["rules", 0, "when", "age_basis"], "fixed_date"), "rules[0].when.age_date", "age_date"),
         (set_in(["rules", 0, "when", "age_date"], "明年"), "rules[0].when.age_date", "应为日期"),
