@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     ``config`` overrides the environment's settings (tests pass a database URL
     and ``TESTING``). No side effects beyond building the app: no migrations,
-    no network. Raises :class:`ConfigurationError` in production without a real
+    no network. Raises :class:`ConfigurationError` outside development without a real
     ``SECRET_KEY`` (at least ``MIN_SECRET_KEY_LENGTH`` characters).
     """
     settings = config_module.from_env()
@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     secret = app.config["SECRET_KEY"] or ""
-    if app.config["ENV_NAME"] == "production" and (
+    if app.config["ENV_NAME"] != "development" and (
         secret == config_module.DEV_SECRET_KEY or len(secret) < config_module.MIN_SECRET_KEY_LENGTH
     ):
         raise ConfigurationError(

@@ -41,14 +41,14 @@ def sqlalchemy_url(url: str) -> str:
 def from_env() -> dict[str, Any]:
     """Return the settings for the current environment as a plain dict.
 
-    ``COMPETITION_ENV`` is ``development`` (default) or ``production``; in
-    production a real ``COMPETITION_SECRET_KEY`` is required (checked by the
-    factory, which refuses to start without one).
+    ``COMPETITION_ENV`` is ``development`` (default) or ``production``; any other value (``staging``,
+    a typo) is treated as production: Secure cookies, no demo logins, and a real
+    ``COMPETITION_SECRET_KEY`` required (checked by the factory, which refuses to start without one).
     """
     instance = Path(_env("INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
     env = _env("ENV", "development")
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'competition.sqlite3'}"
-    production = env == "production"
+    production = env != "development"
     return {
         "ENV_NAME": env,
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),

@@ -8,8 +8,9 @@ from competition.app import ConfigurationError, create_app
 from competition.config import sqlalchemy_url
 
 
-def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
-    monkeypatch.setenv("COMPETITION_ENV", "production")
+@pytest.mark.parametrize("env", ["production", "staging"])
+def test_outside_development_a_real_secret_and_secure_cookies(monkeypatch, tmp_path, env):
+    monkeypatch.setenv("COMPETITION_ENV", env)
     monkeypatch.setenv("COMPETITION_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("COMPETITION_SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="COMPETITION_SECRET_KEY"):
@@ -18,6 +19,7 @@ def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_SECURE"] and not app.config["SHOW_DEMO_LOGINS"]
 
 
 def test_database_url_from_the_environment(monkeypatch, tmp_path):
