@@ -33,7 +33,10 @@ def contest(contest_id: int):
     contest = db.session.get(Contest, contest_id)
     if contest is None or not contest.status.is_public:
         abort(404)
-    return render_template("public/contest.html", contest=contest)
+    from competition.marking.results import current_publication
+
+    published = [(e, p) for e in contest.events if (p := current_publication(e)) is not None]
+    return render_template("public/contest.html", contest=contest, published=published)
 
 
 def _open_contests() -> list[Contest]:
