@@ -18,8 +18,10 @@ go to ``screenshot_dir`` (``SCREENSHOT_DIR`` or a temp folder) as ``year-*.png``
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import shutil
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -171,9 +173,11 @@ def theory_scores_csv(path: Path) -> Path:
     return path
 
 
-def qr_url(pdf: Path) -> str:
-    """The URL in the certificate's QR code, decoded from the rendered page with zxing-cpp."""
+def qr_url(pdf: Path, shots: Path) -> str:
+    """The URL in the certificate's QR code, decoded from the rendered page with zxing-cpp (the page is
+    kept beside the screenshots as ``year-certificate.png``)."""
     (png,) = png_pages(pdf, dpi=150)
+    shutil.copy(png, shots / "year-certificate.png")
     (barcode,) = zxingcpp.read_barcodes(Image.open(png))
     return barcode.text
 
@@ -548,6 +552,10 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
     expect(public.locator("main")).to_contain_text("一等奖")
     assert CHENG.name not in public.content(), "names on public pages are masked"
     expect(public.locator("main")).to_contain_text("程*燕")
+    notice = public.get_by_role("table").filter(has_text="姓名 · 单位")
+    expect(notice.get_by_role("row").filter(has_text="程*燕")).to_contain_text(DRAINAGE)
+    expect(notice.locator("tbody tr")).to_have_count(7)
+    assert public.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     people.shot(public, "public-results-phone")
 
     # 11. 马志强 (3rd) appeals in writing within two hours; the arbitration panel dismisses it.
@@ -607,11 +615,27 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
     batch = tmp / "batch.pdf"
     download.value.save_as(batch)
     pages = png_pages(batch, dpi=30)
-    assert len(pages) >= 6 + 7 + 1, f"{len(pages)} pages: 6 awards, 7 promotions, 1 title"
+    assert len(pages) == 6 + 7 + 1, f"{len(pages)} pages: 6 awards, 7 promotions, 1 title"
     people.shot(org, "organizer-certificates-printed")
+    org.goto(contest_url)
+    org.get_by_role("link", name="证书", exact=True).click()
+    expect(org.get_by_role("heading", name="已签发的证书（14）", exact=True)).to_be_visible()
+    expect(org.get_by_text("已签发 14 张有效证书，待签发 0 张。")).to_be_visible()
+    issued = org.get_by_role("row").filter(has_text=CHENG.name)
+    expect(issued).to_have_count(3)  # 一等奖, 天津市技术能手, 二级/技师
+    people.shot(org, "organizer-certificates")
 
     # 15. The winner downloads her certificates; a passer-by verifies one from its QR code on a phone.
     cheng.goto("/me/")
+    entry = (
+        cheng.get_by_role("table")
+        .filter(has_text="参赛号 / 工位")
+        .get_by_role("row")
+        .filter(has_text=contest_name)
+    )
+    expect(entry).to_contain_text(f"{CHENG.number} / ")
+    expect(entry.get_by_role("button", name="撤回报名")).to_have_count(0)  # results are final
+    expect(cheng.locator(".facts")).to_contain_text("二级/技师")  # her level, promoted from 三级/高级工
     mine = cheng.get_by_role("table").filter(has_text="编号")
     award_row = mine.get_by_role("row").filter(has_text="一等奖")
     expect(award_row).to_be_visible()
@@ -620,7 +644,7 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
         award_row.get_by_role("link", name="下载 PDF").click()
     pdf = tmp / "cheng-award.pdf"
     download.value.save_as(pdf)
-    url = qr_url(pdf)
+    url = qr_url(pdf, people.shots)
     assert url.startswith(f"{server.base_url}/verify/"), url
 
     passer_by = people.open(PHONE, is_mobile=True)
@@ -632,4 +656,6 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
     expect(facts).to_contain_text("一等奖")
     expect(facts).to_contain_text(EVENT)
     assert CHENG.name not in passer_by.content()
+    # Whoever holds the PDF can check it is the original: its SHA-256 is the one shown.
+    assert passer_by.locator(".hash").inner_text().strip() == hashlib.sha256(pdf.read_bytes()).hexdigest()
     people.shot(passer_by, "public-verification-phone")
