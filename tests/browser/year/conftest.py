@@ -62,12 +62,11 @@ class YearServer:
 def _seed() -> None:
     admin = factories.make_user(Role.ADMIN, username="admin")
     admin.display_name = "平台管理员"
-    hrss = factories.make_body("绍兴市人力资源和社会保障局")
+    factories.make_body("绍兴市人力资源和社会保障局")
     union = factories.make_body("绍兴市总工会")
     union.kind = BodyKind.TRADE_UNION
     league = factories.make_body("共青团绍兴市委")
     league.kind = BodyKind.OTHER
-    del hrss
     water = factories.make_unit(WATER)
     factories.make_unit(DRAINAGE)
     factories.make_unit(CONSTRUCTION)
