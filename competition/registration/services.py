@@ -475,7 +475,8 @@ def commit_draw(
     """Fix a fresh random seed for the next draw and publish its SHA-256 (the commitment).
 
     A new draw after one was published needs a reason (it is audited). Raises :class:`DomainError`
-    when no entry is approved, or for a redraw without a reason.
+    when no entry is approved, for a redraw without a reason, or when the options cannot be met by the
+    approved entries (e.g. too few stations to keep a unit's entrants apart; field ``stations``).
     """
     approved = entries_of(event, status=RegistrationStatus.APPROVED)
     if not approved:
@@ -484,6 +485,9 @@ def commit_draw(
     if previous is not None and previous.published_at is not None and not (reason or "").strip():
         raise DomainError("抽签结果已公布，重新抽签须填写原因。", field="reason")
     seed = secrets.token_hex(16)
+    drawing.draw(
+        seed, draw_entries(event), options
+    )  # refuse options the draw could not meet, before committing
     draw = Draw(
         event=event,
         sequence=(previous.sequence + 1) if previous is not None else 1,

@@ -248,11 +248,19 @@ def _my_registration(registration_id: int) -> Registration:
     return registration
 
 
+#: Contest stages in which entrants may still withdraw or resubmit their own entries (afterwards absence
+#: is recorded in marking, and an entry with results or certificates must stay).
+ENTRANT_CAN_CHANGE = frozenset({ContestStatus.REGISTRATION_OPEN, ContestStatus.REGISTRATION_CLOSED})
+
+
 @my_entries.route("/registrations/<int:registration_id>/<any(withdraw, resubmit):action>", methods=["POST"])
 @require(Permission.COMPETE)
 def change_registration(registration_id: int, action: str):
     registration = _my_registration(registration_id)
     target = RegistrationStatus.WITHDRAWN if action == "withdraw" else RegistrationStatus.SUBMITTED
+    if registration.event.contest.status not in ENTRANT_CAN_CHANGE:
+        flash(_("比赛已开始，不能再撤回或重新提交报名；如有情况请联系组织方。"), "danger")
+        return redirect(url_for("me.index"))
     try:
         services.review(registration, target, actor=current_user, now=clock.now())
     except DomainError as error:
