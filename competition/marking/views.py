@@ -221,24 +221,24 @@ def save_mark(event_id: int):
     200 ``{value, version}``; 409 with ``current_value``/``current_version`` for a stale edit; 422 with
     ``error`` for a value or action the rules refuse.
     """
-    services.begin_write()
-    event = _judged_event_or_404(event_id)
     payload = request.get_json(silent=True) or {}
-    registration = _entry_or_404(event, payload.get("registration_id"))
+    try:
+        registration_id = int(payload.get("registration_id") or 0)
+    except (TypeError, ValueError):
+        abort(404)
+    # the checks read only (one query), so SQLite's write lock is held for the write alone
     try:
         version = int(payload.get("version", 0))
         value = payload.get("value")
         if value is not None and not isinstance(value, str):
             value = str(value)
-        outcome = services.save_mark(
-            event,
-            registration,
-            str(payload.get("aspect", "")),
-            value,
-            judge=current_user,
-            expected_version=version,
-            now=clock.now(),
+        prepared = services.prepare_save(
+            event_id, registration_id, str(payload.get("aspect", "")), value, judge=current_user
         )
+        services.begin_write()
+        outcome = services.commit_save(prepared, expected_version=version, now=clock.now())
+    except services.NotFound:
+        abort(404)
     except services.StaleMark as stale:
         db.session.rollback()
         current = stale.current
