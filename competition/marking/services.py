@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +36,7 @@ from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
     ConflictOverride,
+    ConflictRelation,
     EventMarking,
     EventScheme,
     Mark,
@@ -289,45 +290,132 @@ def entry_units(registration: Registration) -> set[int]:
     return units
 
 
-def is_conflicted(judge: User, registration: Registration) -> bool:
-    """True when the judge's unit is one of the entry's units (回避)."""
-    return judge.unit_id is not None and judge.unit_id in entry_units(registration)
+@dataclass(frozen=True)
+class ConflictBook:
+    """An event's conflict records: ``overrides`` (registration id, judge id) pairs the chief judge cleared,
+    ``relations`` (registration id, judge id) → listed relation. ``(registration_id, judge_id) in book``
+    asks whether the pair is overridden."""
+
+    overrides: frozenset[tuple[int, int]] = frozenset()
+    relations: Mapping[tuple[int, int], str] = field(default_factory=dict)
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.overrides
 
 
-def overrides_of(event: Event) -> set[tuple[int, int]]:
-    """(registration id, judge id) pairs the chief judge has cleared despite a conflict."""
-    rows = db.session.execute(
+def conflict_reason(judge: User, registration: Registration, book: ConflictBook | None = None) -> str | None:
+    """Why the judge must stay off the entry (回避): ``"同单位"`` when the judge's unit is one of the entry's
+    units, else the listed relation (from ``book``, or read for this pair when ``book`` is ``None``);
+    ``None`` when nothing keeps them apart."""
+    if judge.unit_id is not None and judge.unit_id in entry_units(registration):
+        return "同单位"
+    if book is not None:
+        return book.relations.get((registration.id, judge.id))
+    return db.session.execute(
+        sa.select(ConflictRelation.relation).where(
+            ConflictRelation.registration_id == registration.id, ConflictRelation.user_id == judge.id
+        )
+    ).scalar()
+
+
+def is_conflicted(judge: User, registration: Registration, book: ConflictBook | None = None) -> bool:
+    """True when the judge's unit is one of the entry's units or a relation between them is listed."""
+    return conflict_reason(judge, registration, book) is not None
+
+
+def overrides_of(event: Event) -> ConflictBook:
+    """The event's overrides and listed relations (two queries)."""
+    overrides = db.session.execute(
         sa.select(ConflictOverride.registration_id, ConflictOverride.user_id)
         .join(Registration, Registration.id == ConflictOverride.registration_id)
         .where(Registration.event_id == event.id)
     )
-    return {(r, u) for r, u in rows}
+    relations = db.session.execute(
+        sa.select(ConflictRelation.registration_id, ConflictRelation.user_id, ConflictRelation.relation)
+        .join(Registration, Registration.id == ConflictRelation.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    return ConflictBook(frozenset((r, u) for r, u in overrides), {(r, u): text for r, u, text in relations})
 
 
-def may_mark_entry(judge: User, registration: Registration, overrides: set[tuple[int, int]]) -> bool:
+def may_mark_entry(judge: User, registration: Registration, overrides: ConflictBook) -> bool:
     """Whether conflicts of interest let the judge mark the entry."""
-    return not is_conflicted(judge, registration) or (registration.id, judge.id) in overrides
+    return not is_conflicted(judge, registration, overrides) or (registration.id, judge.id) in overrides
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """A judge kept off an entry, and whether the chief judge has overridden it."""
+    """A judge kept off an entry, why (``"同单位"`` or the listed relation), and whether the chief judge
+    has overridden it."""
 
     registration: Registration
     judge: User
     overridden: bool
+    reason: str = "同单位"
 
 
 def conflicts(event: Event) -> list[Conflict]:
     """Every (entry, panel judge) conflict of the event, by competitor number then judge."""
-    overrides = overrides_of(event)
+    book = overrides_of(event)
     judges = sorted({a.user for a in event.judge_assignments}, key=lambda u: u.id)
     found = []
     for registration in marked_entries(event):
         for judge in judges:
-            if is_conflicted(judge, registration):
-                found.append(Conflict(registration, judge, (registration.id, judge.id) in overrides))
+            reason = conflict_reason(judge, registration, book)
+            if reason is not None:
+                found.append(Conflict(registration, judge, (registration.id, judge.id) in book, reason))
     return found
+
+
+def list_relation(
+    registration: Registration, judge: User, relation: str, *, actor: User, now: datetime
+) -> ConflictRelation:
+    """Record a relation (关系回避) that keeps ``judge`` off ``registration``; audited.
+
+    Raises :class:`DomainError` without a relation text, for someone not judging the event, or when a
+    relation between the two is already listed. Refused once the judge has marked the entry: the marks
+    stay (history) and the chief judge decides with a re-score.
+    """
+    relation = (relation or "").strip()
+    if not relation:
+        raise DomainError("请填写回避关系（如亲属、师徒、同事）。", field="relation")
+    event = registration.event
+    if not any(a.user_id == judge.id for a in event.judge_assignments):
+        raise DomainError("该用户不是本赛项的裁判。")
+    existing = db.session.execute(
+        sa.select(ConflictRelation.id).where(
+            ConflictRelation.registration_id == registration.id, ConflictRelation.user_id == judge.id
+        )
+    ).scalar()
+    if existing is not None:
+        raise DomainError("已经登记过这名裁判与这名选手的回避关系。")
+    marked = db.session.execute(
+        sa.select(Mark.id)
+        .where(Mark.registration_id == registration.id, Mark.judge_id == judge.id, Mark.value.is_not(None))
+        .limit(1)
+    ).scalar()
+    if marked is not None:
+        raise DomainError("该裁判已为这名选手评分；请先要求重新评分或由裁判长另行处理。")
+    row = ConflictRelation(
+        registration_id=registration.id,
+        user_id=judge.id,
+        relation=relation[:100],
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "conflict.relation",
+        actor=actor,
+        now=now,
+        object_type="registration",
+        object_id=registration.id,
+        contest_id=event.contest_id,
+        summary=f"{event.title}：{judge.display_name} 与 {registration.competitor_number} 号有回避关系（{relation[:100]}）",
+        after={"judge_id": judge.id, "relation": relation[:100]},
+    )
+    return row
 
 
 def override_conflict(
@@ -663,7 +751,7 @@ def _build_save_state() -> sa.Select:
     from competition.registration.models import Competitor
 
     judge_id, unit_id = _P("s_judge"), _P("s_unit")
-    conflicted = sa.and_(
+    same_unit = sa.and_(
         unit_id.is_not(None),
         sa.or_(
             Registration.unit_id == unit_id,
@@ -672,6 +760,12 @@ def _build_save_state() -> sa.Select:
                 Competitor.id == RegistrationMember.competitor_id,
                 Competitor.unit_id == unit_id,
             ),
+        ),
+    )
+    conflicted = sa.or_(
+        same_unit,
+        sa.exists().where(
+            ConflictRelation.registration_id == Registration.id, ConflictRelation.user_id == judge_id
         ),
     )
     return (
@@ -805,7 +899,7 @@ def prepare_save(
     if not (part.seated if part.any_seat else state.event_judge):
         raise DomainError(f"您不在{kind.label}的评分组中。")
     if state.conflicted and not state.overridden:
-        raise DomainError("您与这名选手来自同一单位，须回避，不能为其评分。")
+        raise DomainError("您与这名选手须回避（同单位或登记的关系），不能为其评分。")
     if part.submitted and not state.rescore:
         raise DomainError(f"您已提交{kind.label}的评分；只有裁判长要求重新评分的项目才能修改。")
     text = None

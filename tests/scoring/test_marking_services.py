@@ -194,6 +194,32 @@ def test_the_chief_judge_overrides_a_conflict_with_a_reason(session):
     assert any(s.judge_id == conflicted.id for s in services.progress(world.event, P).missing)
 
 
+def test_a_listed_relation_keeps_a_judge_off_like_the_same_unit(session):
+    world = factories.make_marking_world()
+    judge, entry = world.judges[1], world.entries[1]  # different units: no automatic conflict
+    assert not services.is_conflicted(judge, entry)
+    with pytest.raises(DomainError, match="回避关系"):
+        services.list_relation(entry, judge, "  ", actor=world.chief, now=NOW)
+    services.list_relation(entry, judge, "师徒", actor=world.chief, now=NOW)
+    with pytest.raises(DomainError, match="已经登记过"):
+        services.list_relation(entry, judge, "亲属", actor=world.chief, now=NOW)
+    assert services.is_conflicted(judge, entry)
+    assert entry not in services.grid(world.event, P, judge).entries
+    with pytest.raises(DomainError, match="回避"):
+        services.save_mark(world.event, entry, "P1.1", "3", judge=judge, expected_version=0, now=NOW)
+    listed = [c for c in services.conflicts(world.event) if c.judge.id == judge.id]
+    assert [(c.registration.id, c.reason, c.overridden) for c in listed] == [(entry.id, "师徒", False)]
+    assert "conflict.relation" in actions(world)
+    # the chief judge may still override it, with a reason (audited), like a same-unit conflict
+    services.override_conflict(entry, judge, "关系已核实不影响公正", actor=world.chief, now=NOW)
+    services.save_mark(world.event, entry, "P1.1", "3", judge=judge, expected_version=0, now=NOW)
+    # a judge who already marked the entry cannot be listed afterwards (the marks would silently count)
+    other = world.judges[2]
+    services.save_mark(world.event, entry, "P1.1", "2", judge=other, expected_version=0, now=NOW)
+    with pytest.raises(DomainError, match="已为这名选手评分"):
+        services.list_relation(entry, other, "亲属", actor=world.chief, now=NOW)
+
+
 def test_judges_see_only_their_own_judgement_scores(session):
     world = factories.make_marking_world()
     entry = world.entries[1]
