@@ -94,7 +94,8 @@ def signed_in(base: str, username: str, event_id: int) -> tuple[requests.Session
 
 
 def judge_run(base, event_id, session, headers, codes, ids, out, name, start) -> None:
-    """One judge saves :data:`SAVES` marks, then posts as often to the bare route."""
+    """One judge saves :data:`SAVES` marks, then posts as often to the bare route. A request that fails
+    (status other than 200, or a dropped connection) is an error; the judge then goes on."""
     start.wait(timeout=120)
     rng = random.Random(name)
     ours, bare = [], []
@@ -106,14 +107,22 @@ def judge_run(base, event_id, session, headers, codes, ids, out, name, start) ->
             "version": 0,
         }
         t = time.perf_counter()
-        r = session.post(f"{base}/judge/marking/events/{event_id}/marks", json=body, headers=headers)
-        ours.append(time.perf_counter() - t)
-        time.sleep(THINK * rng.uniform(0.5, 1.5))
+        try:
+            r = session.post(f"{base}/judge/marking/events/{event_id}/marks", json=body, headers=headers)
+        except requests.RequestException as error:
+            out.setdefault("errors", []).append(("save", type(error).__name__))
+            continue
+        finally:
+            ours.append(time.perf_counter() - t)
+            time.sleep(THINK * rng.uniform(0.5, 1.5))
         if r.status_code != 200:
             out.setdefault("errors", []).append((r.status_code, r.text[:120]))
     for _ in range(SAVES):
         t = time.perf_counter()
-        session.post(f"{base}/bench/bare", json={}, headers=headers)
+        try:
+            session.post(f"{base}/bench/bare", json={}, headers=headers)
+        except requests.RequestException as error:
+            out.setdefault("errors", []).append(("bare", type(error).__name__))
         bare.append(time.perf_counter() - t)
         time.sleep(THINK * rng.uniform(0.5, 1.5))
     out[name] = (ours, bare)

@@ -20,6 +20,8 @@ from competition.contests.models import Contest, Event
 from competition.domain import Group, PartKind
 from competition.extensions import db
 from competition.marking import imports, results, services
+from competition.organizations.models import Unit, UnitKind
+from competition.registration.eligibility import Status
 from competition.registration.models import Competitor, Registration, RegistrationChannel, RegistrationMember
 from competition.registration.review import RegistrationStatus
 from competition.scoring.aspects import Aspect, Check, JudgedMark, Judgement
@@ -153,6 +155,7 @@ def load_marking_demo(*, now: datetime) -> int:
     if contest is None:
         return 0
     rng = random.Random(20251026)
+    province = contest.body.region_code[:2]
     organizer = (
         db.session.execute(
             sa.select(User).where(User.role == Role.ORGANIZER, User.body_id == contest.body_id)
@@ -173,17 +176,26 @@ def load_marking_demo(*, now: datetime) -> int:
         if event is None:
             continue
         judge_units = {a.user.unit_id for a in event.judge_assignments}
+        # the contest's own finalists: staff of employers in its province (江苏, region 32xxxx), none
+        # from a judge's unit (回避) and none entered in another event
         pool = (
             db.session.execute(
                 sa.select(Competitor)
-                .where(Competitor.unit_id.is_not(None), Competitor.unit_id.not_in(judge_units))
+                .join(Unit, Unit.id == Competitor.unit_id)
+                .where(
+                    Unit.region_code.startswith(province),
+                    Unit.kind == UnitKind.EMPLOYER,
+                    Competitor.unit_id.not_in(judge_units),
+                    Competitor.status == Status.EMPLOYEE,
+                    Competitor.user_id.is_(None),
+                )
                 .where(Competitor.id.not_in(used) if used else sa.true())
                 .order_by(Competitor.id)
             )
             .scalars()
             .all()
         )
-        staff = [c for c in pool if c.status.value == "employee" and c.user_id is None][:count]
+        staff = pool[:count]
         used.update(c.id for c in staff)
         number_entries(event, staff, prefix=f"J{done + 1}", now=marked_at)
         services.import_scheme(

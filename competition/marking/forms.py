@@ -97,3 +97,11 @@ class OverrideForm(FlaskForm):
     registration_id = HiddenField(validators=[required()])
     judge_id = HiddenField(validators=[required()])
     reason = StringField(_l("解除回避的原因"), validators=[required(), length(300)])
+
+
+class RelationForm(FlaskForm):
+    """The chief judge lists a relation (关系回避) between a judge and a competitor number."""
+
+    competitor_number = StringField(_l("参赛号"), validators=[required(), length(16)])
+    judge_id = SelectField(_l("裁判"), coerce=int, validators=[required()])
+    relation = StringField(_l("关系（如亲属、师徒、同事）"), validators=[required(), length(100)])

@@ -153,6 +153,24 @@ class ConflictOverride(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "user_id", name="uq_conflict_override_pair"),)
 
 
+class ConflictRelation(db.Model):
+    """A listed relation (关系回避) between a judge and an entry: kin, teacher and pupil, a former colleague…
+    The judge is kept off the entry as for the same unit; the chief judge records it, audited."""
+
+    __tablename__ = "conflict_relation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    relation: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    __table_args__ = (sa.UniqueConstraint("registration_id", "user_id", name="uq_conflict_relation_pair"),)
+
+
 class Mark(db.Model):
     """One recorded fact for one entry and aspect: a judge's own score (judgement aspects, ``judge_id``
     set) or the entry's shared measurement (``judge_id`` NULL).

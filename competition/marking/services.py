@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -26,7 +26,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 
-from competition.accounts.models import User
+from competition.accounts.models import Role, User
 from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
@@ -36,6 +36,7 @@ from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
     ConflictOverride,
+    ConflictRelation,
     EventMarking,
     EventScheme,
     Mark,
@@ -289,45 +290,132 @@ def entry_units(registration: Registration) -> set[int]:
     return units
 
 
-def is_conflicted(judge: User, registration: Registration) -> bool:
-    """True when the judge's unit is one of the entry's units (回避)."""
-    return judge.unit_id is not None and judge.unit_id in entry_units(registration)
+@dataclass(frozen=True)
+class ConflictBook:
+    """An event's conflict records: ``overrides`` (registration id, judge id) pairs the chief judge cleared,
+    ``relations`` (registration id, judge id) → listed relation. ``(registration_id, judge_id) in book``
+    asks whether the pair is overridden."""
+
+    overrides: frozenset[tuple[int, int]] = frozenset()
+    relations: Mapping[tuple[int, int], str] = field(default_factory=dict)
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.overrides
 
 
-def overrides_of(event: Event) -> set[tuple[int, int]]:
-    """(registration id, judge id) pairs the chief judge has cleared despite a conflict."""
-    rows = db.session.execute(
+def conflict_reason(judge: User, registration: Registration, book: ConflictBook | None = None) -> str | None:
+    """Why the judge must stay off the entry (回避): ``"同单位"`` when the judge's unit is one of the entry's
+    units, else the listed relation (from ``book``, or read for this pair when ``book`` is ``None``);
+    ``None`` when nothing keeps them apart."""
+    if judge.unit_id is not None and judge.unit_id in entry_units(registration):
+        return "同单位"
+    if book is not None:
+        return book.relations.get((registration.id, judge.id))
+    return db.session.execute(
+        sa.select(ConflictRelation.relation).where(
+            ConflictRelation.registration_id == registration.id, ConflictRelation.user_id == judge.id
+        )
+    ).scalar()
+
+
+def is_conflicted(judge: User, registration: Registration, book: ConflictBook | None = None) -> bool:
+    """True when the judge's unit is one of the entry's units or a relation between them is listed."""
+    return conflict_reason(judge, registration, book) is not None
+
+
+def overrides_of(event: Event) -> ConflictBook:
+    """The event's overrides and listed relations (two queries)."""
+    overrides = db.session.execute(
         sa.select(ConflictOverride.registration_id, ConflictOverride.user_id)
         .join(Registration, Registration.id == ConflictOverride.registration_id)
         .where(Registration.event_id == event.id)
     )
-    return {(r, u) for r, u in rows}
+    relations = db.session.execute(
+        sa.select(ConflictRelation.registration_id, ConflictRelation.user_id, ConflictRelation.relation)
+        .join(Registration, Registration.id == ConflictRelation.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    return ConflictBook(frozenset((r, u) for r, u in overrides), {(r, u): text for r, u, text in relations})
 
 
-def may_mark_entry(judge: User, registration: Registration, overrides: set[tuple[int, int]]) -> bool:
+def may_mark_entry(judge: User, registration: Registration, overrides: ConflictBook) -> bool:
     """Whether conflicts of interest let the judge mark the entry."""
-    return not is_conflicted(judge, registration) or (registration.id, judge.id) in overrides
+    return not is_conflicted(judge, registration, overrides) or (registration.id, judge.id) in overrides
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """A judge kept off an entry, and whether the chief judge has overridden it."""
+    """A judge kept off an entry, why (``"同单位"`` or the listed relation), and whether the chief judge
+    has overridden it."""
 
     registration: Registration
     judge: User
     overridden: bool
+    reason: str = "同单位"
 
 
 def conflicts(event: Event) -> list[Conflict]:
     """Every (entry, panel judge) conflict of the event, by competitor number then judge."""
-    overrides = overrides_of(event)
+    book = overrides_of(event)
     judges = sorted({a.user for a in event.judge_assignments}, key=lambda u: u.id)
     found = []
     for registration in marked_entries(event):
         for judge in judges:
-            if is_conflicted(judge, registration):
-                found.append(Conflict(registration, judge, (registration.id, judge.id) in overrides))
+            reason = conflict_reason(judge, registration, book)
+            if reason is not None:
+                found.append(Conflict(registration, judge, (registration.id, judge.id) in book, reason))
     return found
+
+
+def list_relation(
+    registration: Registration, judge: User, relation: str, *, actor: User, now: datetime
+) -> ConflictRelation:
+    """Record a relation (关系回避) that keeps ``judge`` off ``registration``; audited.
+
+    Raises :class:`DomainError` without a relation text, for someone not judging the event, or when a
+    relation between the two is already listed. Refused once the judge has marked the entry: the marks
+    stay (history) and the chief judge decides with a re-score.
+    """
+    relation = (relation or "").strip()
+    if not relation:
+        raise DomainError("请填写回避关系（如亲属、师徒、同事）。", field="relation")
+    event = registration.event
+    if not any(a.user_id == judge.id for a in event.judge_assignments):
+        raise DomainError("该用户不是本赛项的裁判。")
+    existing = db.session.execute(
+        sa.select(ConflictRelation.id).where(
+            ConflictRelation.registration_id == registration.id, ConflictRelation.user_id == judge.id
+        )
+    ).scalar()
+    if existing is not None:
+        raise DomainError("已经登记过这名裁判与这名选手的回避关系。")
+    marked = db.session.execute(
+        sa.select(Mark.id)
+        .where(Mark.registration_id == registration.id, Mark.judge_id == judge.id, Mark.value.is_not(None))
+        .limit(1)
+    ).scalar()
+    if marked is not None:
+        raise DomainError("该裁判已为这名选手评分；请先要求重新评分或由裁判长另行处理。")
+    row = ConflictRelation(
+        registration_id=registration.id,
+        user_id=judge.id,
+        relation=relation[:100],
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "conflict.relation",
+        actor=actor,
+        now=now,
+        object_type="registration",
+        object_id=registration.id,
+        contest_id=event.contest_id,
+        summary=f"{event.title}：{judge.display_name} 与 {registration.competitor_number} 号有回避关系（{relation[:100]}）",
+        after={"judge_id": judge.id, "relation": relation[:100]},
+    )
+    return row
 
 
 def override_conflict(
@@ -510,78 +598,104 @@ def _find_mark(registration_id: int, aspect_code: str, judge_id: int | None) -> 
 
 
 def write_mark(
-    registration: Registration,
+    registration: Registration | int,
     aspect_code: str,
     judge_id: int | None,
     value: str | None,
     *,
     expected_version: int,
-    actor: User | None,
+    actor: User | int | None,
     now: datetime,
     source: MarkSource,
     reason: str | None = None,
+    event_id: int | None = None,
+    guard: sa.ColumnElement[bool] | None = None,
+    guard_params: dict | None = None,
+    history: bool = True,
 ) -> SaveOutcome:
     """Create or change one mark row if it is still at ``expected_version`` (0 = not yet recorded), and
-    keep the new value in the history. Raises :class:`StaleMark` otherwise. No permission checks: the
-    callers (:func:`save_mark`, imports) make them."""
-    actor_id = getattr(actor, "id", None)
+    keep the new value in the history (unless ``history`` is false: the caller writes it with
+    :func:`_history`). ``registration`` is the entry or its id (then ``event_id`` is required); ``guard``
+    is an SQL condition the write also needs, checked in the same statement (``guard_params`` the values
+    of its bound parameters). Raises :class:`StaleMark`
+    when the version (or the guard) does not match. No permission checks: the callers
+    (:func:`commit_save`, imports) make them."""
+    if isinstance(registration, Registration):
+        registration_id, event_id = registration.id, registration.event_id
+    else:
+        registration_id = registration
+    actor_id = actor if isinstance(actor, int) else getattr(actor, "id", None)
     # One statement decides each case, so two saves of the same mark at once cannot both win: a new mark
     # is an INSERT that does nothing on the unique index (the other judge or tab got there first), a
     # change is an UPDATE guarded by the version. Both return the row's id (one round trip, no savepoint).
     if expected_version == 0:
+        values = {
+            "event_id": event_id,
+            "registration_id": registration_id,
+            "aspect_code": aspect_code,
+            "judge_id": judge_id,
+            "value": value,
+            "version": 1,
+            "updated_at": now,
+            "updated_by_id": actor_id,
+        }
         mark_id = db.session.execute(
-            _insert_new(
-                {
-                    "event_id": registration.event_id,
-                    "registration_id": registration.id,
-                    "aspect_code": aspect_code,
-                    "judge_id": judge_id,
-                    "value": value,
-                    "version": 1,
-                    "updated_at": now,
-                    "updated_by_id": actor_id,
-                }
-            ).returning(Mark.id)
+            _insert_new(values, guard).returning(Mark.__table__.c.id), guard_params or {}
         ).scalar()
         version = 1
     else:
+        table = Mark.__table__  # Core statements: the ORM would take parameters for bulk rows
         mark_id = db.session.execute(
-            sa.update(Mark)
+            sa.update(table)
             .where(
-                Mark.registration_id == registration.id,
-                Mark.aspect_code == aspect_code,
-                Mark.judge_id.is_(None) if judge_id is None else Mark.judge_id == judge_id,
-                Mark.version == expected_version,
+                table.c.registration_id == registration_id,
+                table.c.aspect_code == aspect_code,
+                table.c.judge_id.is_(None) if judge_id is None else table.c.judge_id == judge_id,
+                table.c.version == expected_version,
+                sa.true() if guard is None else guard,
             )
-            .values(value=value, version=Mark.version + 1, updated_at=now, updated_by_id=actor_id)
-            .returning(Mark.id)
-            .execution_options(synchronize_session=False)
+            .values(value=value, version=table.c.version + 1, updated_at=now, updated_by_id=actor_id)
+            .returning(table.c.id),
+            guard_params or {},
         ).scalar()
         version = expected_version + 1
     if mark_id is None:
-        raise StaleMark(_find_mark(registration.id, aspect_code, judge_id))
+        raise StaleMark(_find_mark(registration_id, aspect_code, judge_id))
     loaded = db.session.identity_map.get(db.session.identity_key(Mark, mark_id))
     if loaded is not None:  # a copy already in this session is out of date now
         db.session.expire(loaded)
+    outcome = SaveOutcome(mark_id, value, version)
+    if history:
+        _history(outcome, source=source, reason=reason, actor_id=actor_id, now=now)
+    return outcome
+
+
+def _history(
+    outcome: SaveOutcome, *, source: MarkSource, reason: str | None, actor_id: int | None, now: datetime
+) -> None:
     db.session.execute(
         sa.insert(MarkHistory).values(
-            mark_id=mark_id,
-            version=version,
-            value=value,
+            mark_id=outcome.mark_id,
+            version=outcome.version,
+            value=outcome.value,
             source=source,
             reason=(reason or None) and reason[:300],
             changed_at=now,
             changed_by_id=actor_id,
         )
     )
-    return SaveOutcome(mark_id, value, version)
 
 
-def _insert_new(values: dict):
-    """``INSERT … ON CONFLICT DO NOTHING`` of a mark row (PostgreSQL and SQLite spell it alike)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.dialects.postgresql.insert(Mark).values(values).on_conflict_do_nothing()
-    return sa.dialects.sqlite.insert(Mark).values(values).on_conflict_do_nothing()
+def _insert_new(values: dict, guard: sa.ColumnElement[bool] | None = None):
+    """``INSERT … ON CONFLICT DO NOTHING`` of a mark row (PostgreSQL and SQLite spell it alike); with a
+    ``guard``, ``INSERT … SELECT … WHERE guard``, so a false guard inserts nothing either."""
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    insert = sa.dialects.postgresql.insert if postgresql else sa.dialects.sqlite.insert
+    table = Mark.__table__
+    if guard is None:
+        return insert(table).values(values).on_conflict_do_nothing()
+    row = sa.select(*(sa.literal(v, table.c[k].type).label(k) for k, v in values.items())).where(guard)
+    return insert(table).from_select(list(values), row).on_conflict_do_nothing()
 
 
 def save_mark(
@@ -594,110 +708,285 @@ def save_mark(
     expected_version: int,
     now: datetime,
 ) -> SaveOutcome:
-    """A judge records (or clears, ``value`` empty) one mark from the grid.
+    """A judge records (or clears, ``value`` empty) one mark from the grid: :func:`prepare_save` then
+    :func:`commit_save` in the caller's transaction (which takes the SQLite write lock first, if at all).
 
-    Checks, each with a Chinese :class:`DomainError`: the contest is being marked; the entry is an
-    approved, numbered entry of the event; the aspect is in the scheme and its part is open; the judge
-    sits on that part's panel, is not kept off the entry by a conflict, and has not yet submitted the
-    part (unless the chief judge asked them to re-score this mark); the value passes the core's checks.
-    A stale ``expected_version`` raises :class:`StaleMark`. Saving resolves the judge's open re-score
-    request for the mark.
+    Raises what those raise; :class:`NotFound` becomes :class:`DomainError` ("没有这名参赛选手").
     """
-    if event.contest.status not in MARKING_STATUSES:
-        raise DomainError(f"竞赛处于“{event.contest.status.label}”阶段，不能录入成绩。")
-    if (
-        registration.event_id != event.id
-        or registration.status is not RegistrationStatus.APPROVED
-        or not registration.competitor_number
-    ):
+    try:
+        prepared = prepare_save(event.id, registration.id, aspect_code, value, judge=judge)
+    except NotFound:
+        raise DomainError("没有这名参赛选手。") from None
+    return commit_save(prepared, expected_version=expected_version, now=now)
+
+
+class NotFound(Exception):
+    """The event is not the judge's, or the entry is not a numbered entry of it (the view answers 404)."""
+
+
+@dataclass(frozen=True)
+class PreparedSave:
+    """A save that passed every check, ready to be written by :func:`commit_save`."""
+
+    event_id: int
+    part_id: int
+    kind: PartKind
+    registration_id: int
+    aspect_code: str
+    judge_id: int
+    mark_judge_id: int | None
+    """The judge's id for a judgement aspect; ``None`` for a shared measurement mark."""
+    text: str | None
+    rescore: bool
+    """The chief judge has asked this judge to re-score this mark (open request when checked)."""
+
+
+def _P(name: str) -> sa.BindParameter:
+    """A named parameter of the save statements (names unlike any column, so an UPDATE never sets them)."""
+    return sa.bindparam(name, type_=sa.String(40) if name == "s_aspect" else sa.Integer())
+
+
+def _build_save_state() -> sa.Select:
+    from competition.contests.models import Contest
+    from competition.registration.models import Competitor
+
+    judge_id, unit_id = _P("s_judge"), _P("s_unit")
+    same_unit = sa.and_(
+        unit_id.is_not(None),
+        sa.or_(
+            Registration.unit_id == unit_id,
+            sa.exists().where(
+                RegistrationMember.registration_id == Registration.id,
+                Competitor.id == RegistrationMember.competitor_id,
+                Competitor.unit_id == unit_id,
+            ),
+        ),
+    )
+    conflicted = sa.or_(
+        same_unit,
+        sa.exists().where(
+            ConflictRelation.registration_id == Registration.id, ConflictRelation.user_id == judge_id
+        ),
+    )
+    return (
+        sa.select(
+            Contest.status.label("contest_status"),
+            EventScheme.sha256,
+            Registration.id.label("reg_id"),
+            Registration.status.label("reg_status"),
+            Registration.competitor_number,
+            sa.exists()
+            .where(JudgeAssignment.event_id == Event.id, JudgeAssignment.user_id == judge_id)
+            .label("assigned"),
+            sa.exists()
+            .where(
+                JudgeAssignment.event_id == Event.id,
+                JudgeAssignment.user_id == judge_id,
+                JudgeAssignment.position == JudgePosition.JUDGE,
+            )
+            .label("event_judge"),
+            sa.case((conflicted, True), else_=False).label("conflicted"),
+            sa.exists()
+            .where(
+                ConflictOverride.registration_id == _P("s_registration"),
+                ConflictOverride.user_id == judge_id,
+            )
+            .label("overridden"),
+            sa.exists()
+            .where(EventMarking.event_id == Event.id, EventMarking.signed_off_at.is_not(None))
+            .label("event_signed"),
+            _OPEN_RESCORE.label("rescore"),
+            EventPart.kind,
+            EventPart.id.label("part_id"),
+            sa.exists().where(PartSignOff.event_part_id == EventPart.id).label("part_signed"),
+            sa.exists()
+            .where(PanelSeat.event_part_id == EventPart.id, PanelSeat.user_id == judge_id)
+            .label("seated"),
+            sa.exists().where(PanelSeat.event_part_id == EventPart.id).label("any_seat"),
+            sa.exists()
+            .where(PartSubmission.event_part_id == EventPart.id, PartSubmission.judge_id == judge_id)
+            .label("submitted"),
+        )
+        .select_from(Event)
+        .join(Contest, Contest.id == Event.contest_id)
+        .outerjoin(EventScheme, EventScheme.event_id == Event.id)
+        .outerjoin(
+            Registration, sa.and_(Registration.id == _P("s_registration"), Registration.event_id == Event.id)
+        )
+        .outerjoin(EventPart, EventPart.event_id == Event.id)
+        .where(Event.id == _P("s_event"))
+    )
+
+
+_OPEN_RESCORE = sa.exists().where(
+    RescoreRequest.event_id == _P("s_event"),
+    RescoreRequest.judge_id == _P("s_judge"),
+    RescoreRequest.registration_id == _P("s_registration"),
+    RescoreRequest.aspect_code == _P("s_aspect"),
+    RescoreRequest.resolved_at.is_(None),
+)
+_STILL_OPEN = sa.and_(
+    ~sa.exists().where(EventMarking.event_id == _P("s_event"), EventMarking.signed_off_at.is_not(None)),
+    ~sa.exists().where(PartSignOff.event_part_id == _P("s_part")),
+    sa.or_(
+        ~sa.exists().where(
+            PartSubmission.event_part_id == _P("s_part"), PartSubmission.judge_id == _P("s_judge")
+        ),
+        _OPEN_RESCORE,
+    ),
+)
+"""What :func:`prepare_save` checked that can change before the write: neither the event nor the part
+is signed off, and the judge has not submitted the part or has an open re-score request for the mark."""
+_SAVE_STATE: list[sa.Select] = []
+"""The state query, built once (SQLAlchemy then reuses its compiled form; only the parameters vary)."""
+
+
+def _save_state(event_id: int, registration_id: int, aspect_code: str, judge: User) -> list[sa.Row]:
+    """Everything a save checks, in one query: one row per part of the event (at least one row when the
+    event exists), with the contest's status, the scheme's hash, the entry (``reg_id`` ``None`` when it is
+    not an entry of the event), the judge's seat on the event, a conflict of interest (same unit as the
+    entry or one of its members) and its override, the event's sign-off, an open re-score request for the
+    mark, and per part its sign-off, the judge's panel seat (``seated``; ``any_seat`` whether anyone is
+    seated) and submission."""
+    if not _SAVE_STATE:
+        _SAVE_STATE.append(_build_save_state())
+    params = {
+        "s_event": event_id,
+        "s_registration": registration_id,
+        "s_aspect": aspect_code,
+        "s_judge": judge.id,
+        "s_unit": judge.unit_id,
+    }
+    return list(db.session.execute(_SAVE_STATE[0], params))
+
+
+def prepare_save(
+    event_id: int, registration_id: int, aspect_code: str, value: str | None, *, judge: User
+) -> PreparedSave:
+    """Every check of a judge's save, read-only (one query, then the core's value check), so SQLite's
+    write lock is taken only for the write itself (:func:`commit_save`).
+
+    Raises :class:`NotFound` when the event is not one the judge sits on or the entry is not a numbered
+    entry of it; :class:`DomainError` with a Chinese message when the contest is not being marked, the
+    entry is not approved, the aspect is not in the scheme or is the imported exam score, the part is
+    signed off, the judge is not on the part's panel, is kept off the entry (回避, unless overridden), has
+    submitted the part without a re-score request for this mark, or the value fails the core's checks
+    (range, step, grades, deduction codes).
+    """
+    rows = _save_state(event_id, registration_id, aspect_code, judge)
+    if not rows or not rows[0].assigned or judge.role is not Role.JUDGE:
+        raise NotFound
+    state = rows[0]
+    if state.reg_id is None or not state.competitor_number:
+        raise NotFound
+    if state.contest_status not in MARKING_STATUSES:
+        raise DomainError(f"竞赛处于“{state.contest_status.label}”阶段，不能录入成绩。")
+    if state.reg_status is not RegistrationStatus.APPROVED:
         raise DomainError("没有这名参赛选手。")
-    loaded = require_scheme(event)
+    loaded = None if state.sha256 is None else schemes.cached(state.sha256)
+    if loaded is None:
+        loaded = require_scheme(db.session.get(Event, event_id))
     if aspect_code not in loaded.aspects:
         raise DomainError(f"评分标准中没有评分项 {aspect_code}。")
     kind, aspect = loaded.aspects[aspect_code]
     if is_exam_part(loaded, kind):
         raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
-    part = event_part(event, kind)
-    facts = _save_facts(event, part, judge)
-    if facts.signed_off:
+    part = next((r for r in rows if r.kind is kind), None)
+    if part is None:
+        raise DomainError(f"赛项没有{kind.label}部分。")
+    if state.event_signed or part.part_signed:
         raise DomainError(f"{kind.label}的成绩已由裁判长签字确认并锁定。")
-    if not facts.on_panel:
+    if not (part.seated if part.any_seat else state.event_judge):
         raise DomainError(f"您不在{kind.label}的评分组中。")
-    # overrides are read only for a judge who is conflicted at all (most are not)
-    if is_conflicted(judge, registration) and not may_mark_entry(judge, registration, overrides_of(event)):
-        raise DomainError("您与这名选手来自同一单位，须回避，不能为其评分。")
-    judged = aspect.kind is AspectKind.JUDGEMENT
-    judge_id = judge.id if judged else None
-    requests = list(
-        db.session.execute(
-            sa.select(RescoreRequest)
-            .where(
-                RescoreRequest.event_id == event.id,
-                RescoreRequest.judge_id == judge.id,
-                RescoreRequest.resolved_at.is_(None),
-                RescoreRequest.registration_id == registration.id,
-                RescoreRequest.aspect_code == aspect_code,
-            )
-            .order_by(RescoreRequest.id)
-        ).scalars()
-    )
-    if facts.submitted and not requests:
+    if state.conflicted and not state.overridden:
+        raise DomainError("您与这名选手须回避（同单位或登记的关系），不能为其评分。")
+    if part.submitted and not state.rescore:
         raise DomainError(f"您已提交{kind.label}的评分；只有裁判长要求重新评分的项目才能修改。")
     text = None
     if value is not None and value.strip():
         text = check_value(loaded, aspect_code, value, judge.username)
-    if requests and text is None:
+    if state.rescore and text is None:
         raise DomainError("重新评分须填写新的成绩。")
-    outcome = write_mark(
-        registration,
-        aspect_code,
-        judge_id,
-        text,
-        expected_version=expected_version,
-        actor=judge,
-        now=now,
-        source=MarkSource.RESCORE if requests else MarkSource.ENTRY,
-        reason="；".join(r.reason for r in requests) or None,
+    return PreparedSave(
+        event_id=event_id,
+        part_id=part.part_id,
+        kind=kind,
+        registration_id=registration_id,
+        aspect_code=aspect_code,
+        judge_id=judge.id,
+        mark_judge_id=judge.id if aspect.kind is AspectKind.JUDGEMENT else None,
+        text=text,
+        rescore=bool(state.rescore),
     )
-    for request_row in requests:
-        request_row.resolved_at = now
-    if requests:
-        db.session.flush()
-    return outcome
 
 
-@dataclass(frozen=True)
-class _SaveFacts:
-    signed_off: bool
-    on_panel: bool
-    submitted: bool
+def _still_open(prepared: PreparedSave) -> dict[str, object]:
+    """The values of :data:`_STILL_OPEN`'s parameters for the prepared save."""
+    return {
+        "s_event": prepared.event_id,
+        "s_part": prepared.part_id,
+        "s_judge": prepared.judge_id,
+        "s_registration": prepared.registration_id,
+        "s_aspect": prepared.aspect_code,
+    }
 
 
-def _save_facts(event: Event, part: EventPart, judge: User) -> _SaveFacts:
-    """What a save must know about the part and the judge, in one query: locked (the event's or the
-    part's sign-off), the judge on the part's panel (seated, or any judge of the event when nobody is
-    seated — as :func:`panel_of`), and already submitted."""
-    seat = sa.exists().where(PanelSeat.event_part_id == part.id)
-    row = db.session.execute(
-        sa.select(
-            sa.exists().where(EventMarking.event_id == event.id, EventMarking.signed_off_at.is_not(None)),
-            sa.exists().where(PartSignOff.event_part_id == part.id),
-            sa.exists().where(PanelSeat.event_part_id == part.id, PanelSeat.user_id == judge.id),
-            seat,
-            sa.exists().where(
-                JudgeAssignment.event_id == event.id,
-                JudgeAssignment.user_id == judge.id,
-                JudgeAssignment.position == JudgePosition.JUDGE,
-            ),
-            sa.exists().where(PartSubmission.event_part_id == part.id, PartSubmission.judge_id == judge.id),
+def commit_save(prepared: PreparedSave, *, expected_version: int, now: datetime) -> SaveOutcome:
+    """Write a prepared save: the mark (guarded by its version and by :func:`_still_open`, in the same
+    statement), its history row, and the resolution of the judge's open re-score request for it.
+
+    On SQLite call :func:`begin_write` first. Raises :class:`StaleMark` when the mark is no longer at
+    ``expected_version``, :class:`DomainError` when the part was signed off or submitted since
+    :func:`prepare_save` checked it.
+    """
+    judge_id = prepared.judge_id  # an id: the judge's row may be expired by begin_write's commit
+    try:
+        outcome = write_mark(
+            prepared.registration_id,
+            prepared.aspect_code,
+            prepared.mark_judge_id,
+            prepared.text,
+            expected_version=expected_version,
+            actor=judge_id,
+            now=now,
+            source=MarkSource.RESCORE if prepared.rescore else MarkSource.ENTRY,
+            event_id=prepared.event_id,
+            guard=_STILL_OPEN,
+            guard_params=_still_open(prepared),
+            history=False,
         )
-    ).one()
-    event_signed, part_signed, seated, any_seat, event_judge, submitted = row
-    return _SaveFacts(
-        signed_off=bool(event_signed or part_signed),
-        on_panel=bool(seated if any_seat else event_judge),
-        submitted=bool(submitted),
+    except StaleMark:
+        facts = db.session.execute(sa.select(_STILL_OPEN), _still_open(prepared)).scalar()
+        if not facts:
+            raise DomainError(
+                f"{prepared.kind.label}的成绩已被裁判长签字确认或已提交，您输入的值没有保存。"
+            ) from None
+        raise
+    reasons: list[str] = []
+    if prepared.rescore:  # rare: load the requests so a copy in this session is current too
+        requests = db.session.execute(
+            sa.select(RescoreRequest)
+            .where(
+                RescoreRequest.event_id == prepared.event_id,
+                RescoreRequest.judge_id == judge_id,
+                RescoreRequest.registration_id == prepared.registration_id,
+                RescoreRequest.aspect_code == prepared.aspect_code,
+                RescoreRequest.resolved_at.is_(None),
+            )
+            .order_by(RescoreRequest.id)
+        ).scalars()
+        for request_row in requests:
+            request_row.resolved_at = now
+            reasons.append(request_row.reason)
+        db.session.flush()
+    _history(
+        outcome,
+        source=MarkSource.RESCORE if reasons else MarkSource.ENTRY,
+        reason="；".join(reasons) or None,
+        actor_id=judge_id,
+        now=now,
     )
+    return outcome
 
 
 def history_of(mark_id: int) -> list[MarkHistory]:

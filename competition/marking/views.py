@@ -38,7 +38,7 @@ from competition.accounts.access import (
 )
 from competition.accounts.guards import managed_event_or_404, require
 from competition.accounts.models import User
-from competition.contests.models import Event
+from competition.contests.models import Event, JudgePosition
 from competition.domain import PartKind
 from competition.errors import DomainError
 from competition.extensions import db
@@ -50,6 +50,7 @@ from competition.marking.forms import (
     PanelForm,
     PolicyForm,
     ReasonForm,
+    RelationForm,
     RescoreForm,
     RulingForm,
     UploadForm,
@@ -222,24 +223,24 @@ def save_mark(event_id: int):
     200 ``{value, version}``; 409 with ``current_value``/``current_version`` for a stale edit; 422 with
     ``error`` for a value or action the rules refuse.
     """
-    services.begin_write()
-    event = _judged_event_or_404(event_id)
     payload = request.get_json(silent=True) or {}
-    registration = _entry_or_404(event, payload.get("registration_id"))
+    try:
+        registration_id = int(payload.get("registration_id") or 0)
+    except (TypeError, ValueError):
+        abort(404)
+    # the checks read only (one query), so SQLite's write lock is held for the write alone
     try:
         version = int(payload.get("version", 0))
         value = payload.get("value")
         if value is not None and not isinstance(value, str):
             value = str(value)
-        outcome = services.save_mark(
-            event,
-            registration,
-            str(payload.get("aspect", "")),
-            value,
-            judge=current_user,
-            expected_version=version,
-            now=clock.now(),
+        prepared = services.prepare_save(
+            event_id, registration_id, str(payload.get("aspect", "")), value, judge=current_user
         )
+        services.begin_write()
+        outcome = services.commit_save(prepared, expected_version=version, now=clock.now())
+    except services.NotFound:
+        abort(404)
     except services.StaleMark as stale:
         db.session.rollback()
         current = stale.current
@@ -321,8 +322,19 @@ def desk(event_id: int):
         reason_form=ReasonForm(),
         rescore_form=RescoreForm(),
         override_form=OverrideForm(),
+        relation_form=_relation_form(event),
         decrypted=state.decrypted_at is not None,
     )
+
+
+def _relation_form(event: Event) -> RelationForm:
+    form = RelationForm()
+    form.judge_id.choices = [
+        (a.user_id, a.user.display_name)
+        for a in sorted(event.judge_assignments, key=lambda a: a.user_id)
+        if a.position is JudgePosition.JUDGE
+    ]
+    return form
 
 
 def _back_to_desk(event: Event):
@@ -379,6 +391,33 @@ def override(event_id: int):
             registration, judge, form.reason.data or "", actor=current_user, now=clock.now()
         ),
         _("已解除回避。"),
+    )
+
+
+@chief.route("/events/<int:event_id>/relations", methods=["POST"])
+@require(Permission.JUDGE_EVENTS)
+def relation(event_id: int):
+    """List a relation that keeps a judge off a competitor (关系回避), by competitor number."""
+    event = _chief_event_or_404(event_id)
+    form = RelationForm()
+    form.judge_id.choices = [(a.user_id, a.user.display_name) for a in event.judge_assignments]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return _back_to_desk(event)
+    number = (form.competitor_number.data or "").strip()
+    registration = next((r for r in services.marked_entries(event) if r.competitor_number == number), None)
+    if registration is None:
+        flash(_("本赛项没有参赛号 %(n)s。", n=number), "danger")
+        return _back_to_desk(event)
+    judge = db.session.get(User, form.judge_id.data)
+    return _chief_action(
+        event,
+        lambda: services.list_relation(
+            registration, judge, form.relation.data or "", actor=current_user, now=clock.now()
+        ),
+        _("已登记回避关系：该裁判不再为这名选手评分。"),
     )
 
 

@@ -103,6 +103,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "chief.desk": ("GET", "/judge/chief/events/{event}", frozenset({CHIEF})),
     "chief.rescore": ("POST", "/judge/chief/events/{event}/rescore", frozenset()),
     "chief.override": ("POST", "/judge/chief/events/{event}/conflicts", frozenset()),
+    "chief.relation": ("POST", "/judge/chief/events/{event}/relations", frozenset({CHIEF})),
     "chief.sign_off_part": ("POST", "/judge/chief/events/{event}/practical/sign-off", frozenset({CHIEF})),
     "chief.unlock_part": ("POST", "/judge/chief/events/{event}/practical/unlock", frozenset({CHIEF})),
     "chief.sign_off_event": ("POST", "/judge/chief/events/{event}/sign-off", frozenset({CHIEF})),

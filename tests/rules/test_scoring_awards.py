@@ -219,3 +219,56 @@ def test_without_ties_each_band_gets_exactly_its_count(totals, first, second):
     assert got.count("1") == min(first, n)
     assert got.count("2") == min(second, max(0, n - first))
     assert got.count("3") == min(3, max(0, n - first - second))
+
+
+@given(
+    st.lists(st.integers(0, 30), max_size=25),
+    st.integers(0, 6),
+    st.integers(0, 30),
+    st.sampled_from(list(JointAtCutoff)),
+)
+def test_explicit_rank_bands_give_each_band_the_ranks_through_its_last(totals, through, second, joint):
+    # 一等 through rank `through`, 二等 the rest through rank `through + second`; joint rule at the cut
+    last = through + second
+    policy = AwardPolicy(
+        (AwardBand(FIRST, ThroughRank(through)), AwardBand(SECOND, ThroughRank(last))), joint=joint
+    )
+    entrants = [Entrant(f"E{i:02d}", F(t), lot=i) for i, t in enumerate(totals)]
+    placings = rank_entrants(entrants)
+    decisions = {
+        d.entry: d.award for d in assign_awards(placings, {e.entry: e.total for e in entrants}, policy)
+    }
+    size = {}
+    for p in placings:
+        size[p.rank] = size.get(p.rank, 0) + 1
+    for p in placings:
+        # a joint group counts from its rank to its last place; HIGHER gives the group the better band
+        reach = p.rank if joint is JointAtCutoff.HIGHER else p.rank + size[p.rank] - 1
+        expected = FIRST if reach <= through else SECOND if reach <= last else None
+        assert decisions[p.entry] == expected, (p, through, last)
+
+
+@given(
+    st.lists(st.integers(0, 1000), max_size=20),
+    st.integers(0, 3),
+    st.integers(0, 1000),
+    st.one_of(st.none(), st.integers(0, 1000)),
+)
+def test_a_score_threshold_band_takes_everyone_left_at_or_above_it(totals, golds, threshold, floor):
+    policy = AwardPolicy(
+        (AwardBand(GOLD, Count(golds)), AwardBand(AwardClass.MEDALLION, ScoreAtLeast(D(threshold)))),
+        min_total=None if floor is None else D(floor),
+    )
+    entrants = [Entrant(f"E{i:02d}", F(t), lot=i) for i, t in enumerate(totals)]
+    placings = rank_entrants(entrants)
+    decisions = {
+        d.entry: d.award for d in assign_awards(placings, {e.entry: e.total for e in entrants}, policy)
+    }
+    for e in entrants:
+        award = decisions[e.entry]
+        if floor is not None and e.total < floor:
+            assert award is None  # the minimum score for any award
+        elif award is not GOLD:
+            assert (award is AwardClass.MEDALLION) == (e.total >= threshold)
+    if floor is None and len(set(totals)) == len(totals):  # no ties: the count band is exact
+        assert sum(1 for a in decisions.values() if a is GOLD) == min(golds, len(totals))

@@ -314,3 +314,21 @@ def test_check_rule_in_a_scheme_and_display_total():
     scheme = MarkingScheme("x", (Part(PRACTICAL, D(100), (Aspect("A", "a", D(3), Check()),)),))
     (line,) = build_standings([score_sheet(scheme, Sheet("A", {"A": Checked(True)}))])
     assert line.total == 100 and line.display_total == D("100.00")
+
+
+@given(st.lists(st.integers(0, 10), max_size=12), st.sets(st.integers(0, 11), max_size=4))
+def test_earlier_title_holders_are_listed_unranked_and_places_pass_down(marks, held):
+    """递补: entries not ranked for awards (e.g. 往届技术能手) are listed without rank or award, and the rest
+    are ranked and awarded exactly as if they had not entered."""
+    results = [simple(f"E{i:02d}", m) for i, m in enumerate(marks)]
+    not_ranked = {f"E{i:02d}": "往届技术能手" for i in held if i < len(marks)}
+    policy = StandingsPolicy(awards=counts_policy())
+    standings = build_standings(results, policy, not_ranked=not_ranked)
+    without = build_standings([r for r in results if r.entry not in not_ranked], policy)
+    ranked = [(s.entry, s.rank, s.joint, s.award) for s in standings if s.entry not in not_ranked]
+    assert ranked == [(s.entry, s.rank, s.joint, s.award) for s in without]
+    for s in standings:
+        if s.entry in not_ranked:
+            assert (s.rank, s.award) == (None, None)
+            assert any("递补" in r for r in s.reasons)
+    assert len(standings) == len(results)

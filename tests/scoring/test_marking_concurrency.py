@@ -10,9 +10,10 @@ The same tests run on both databases, each with its own semantics:
   ``INSERT … ON CONFLICT DO NOTHING`` (the second waits on the unique index, then inserts nothing) and a
   change is ``UPDATE … WHERE version = :expected`` (the second waits on the row lock, then matches
   nothing); the loser gets :class:`StaleMark` with the winner's value.
-* SQLite: a save first takes the database's write lock (:func:`services.begin_write`, as the autosave
-  view does), so saves queue on the busy timeout and the second sees the first's committed row: the
-  same one winner and the same refusal, reached by waiting instead of by row locks.
+* SQLite: a save checks first (read only, both threads at once), then takes the database's write lock
+  (:func:`services.begin_write`, as the autosave view does), so the writes queue on the busy timeout and
+  the second sees the first's committed row: the same one winner and the same refusal, reached by
+  waiting instead of by row locks.
 """
 
 from __future__ import annotations
@@ -25,12 +26,10 @@ import pytest
 import sqlalchemy as sa
 
 from competition.accounts.models import Role, User
-from competition.contests.models import Event
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.marking import services
 from competition.marking.models import Mark, MarkHistory
-from competition.registration.models import Registration
 from tests import factories
 from tests.conftest import database_url, migrated_app
 from tests.factories import NOW
@@ -101,11 +100,11 @@ def _together(app, count: int, work: Callable[[int], object]) -> list[object]:
 
 
 def _save(ids: dict, judge_id: int, code: str, value: str, expected: int) -> services.SaveOutcome:
-    services.begin_write()  # what the autosave view does first (a no-op on PostgreSQL)
-    event = db.session.get(Event, ids["event"])
-    entry = db.session.get(Registration, ids["entry"])
+    """What the autosave view does: the read-only checks, then the write lock (SQLite), then the write."""
     judge = db.session.get(User, judge_id)
-    return services.save_mark(event, entry, code, value, judge=judge, expected_version=expected, now=NOW)
+    prepared = services.prepare_save(ids["event"], ids["entry"], code, value, judge=judge)
+    services.begin_write()  # a no-op on PostgreSQL
+    return services.commit_save(prepared, expected_version=expected, now=NOW)
 
 
 def _stored(app, entry_id: int, code: str, judge_id: int | None) -> tuple[Mark | None, list[int]]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from competition.accounts.models import Role
 from competition.audit.models import AuditEntry
 from competition.domain import PartKind
 from competition.errors import DomainError
@@ -193,6 +194,32 @@ def test_the_chief_judge_overrides_a_conflict_with_a_reason(session):
     assert any(s.judge_id == conflicted.id for s in services.progress(world.event, P).missing)
 
 
+def test_a_listed_relation_keeps_a_judge_off_like_the_same_unit(session):
+    world = factories.make_marking_world()
+    judge, entry = world.judges[1], world.entries[1]  # different units: no automatic conflict
+    assert not services.is_conflicted(judge, entry)
+    with pytest.raises(DomainError, match="回避关系"):
+        services.list_relation(entry, judge, "  ", actor=world.chief, now=NOW)
+    services.list_relation(entry, judge, "师徒", actor=world.chief, now=NOW)
+    with pytest.raises(DomainError, match="已经登记过"):
+        services.list_relation(entry, judge, "亲属", actor=world.chief, now=NOW)
+    assert services.is_conflicted(judge, entry)
+    assert entry not in services.grid(world.event, P, judge).entries
+    with pytest.raises(DomainError, match="回避"):
+        services.save_mark(world.event, entry, "P1.1", "3", judge=judge, expected_version=0, now=NOW)
+    listed = [c for c in services.conflicts(world.event) if c.judge.id == judge.id]
+    assert [(c.registration.id, c.reason, c.overridden) for c in listed] == [(entry.id, "师徒", False)]
+    assert "conflict.relation" in actions(world)
+    # the chief judge may still override it, with a reason (audited), like a same-unit conflict
+    services.override_conflict(entry, judge, "关系已核实不影响公正", actor=world.chief, now=NOW)
+    services.save_mark(world.event, entry, "P1.1", "3", judge=judge, expected_version=0, now=NOW)
+    # a judge who already marked the entry cannot be listed afterwards (the marks would silently count)
+    other = world.judges[2]
+    services.save_mark(world.event, entry, "P1.1", "2", judge=other, expected_version=0, now=NOW)
+    with pytest.raises(DomainError, match="已为这名选手评分"):
+        services.list_relation(entry, other, "亲属", actor=world.chief, now=NOW)
+
+
 def test_judges_see_only_their_own_judgement_scores(session):
     world = factories.make_marking_world()
     entry = world.entries[1]
@@ -220,6 +247,48 @@ def test_submission_needs_every_mark_and_then_locks_the_judge(session):
             world.event, mark.registration, "P1.1", "1", judge=judge, expected_version=mark.version, now=NOW
         )
     assert "marks.submit" in actions(world)
+
+
+def test_a_sign_off_or_submission_after_the_checks_still_stops_the_write(session):
+    """The autosave checks before it takes SQLite's write lock; what can change meanwhile (sign-off,
+    submission) is checked again in the write statement itself, and nothing is written."""
+    from competition.marking.models import PartSignOff, PartSubmission
+
+    world = factories.make_marking_world()
+    judge, entry = world.judges[1], world.entries[1]
+    part = services.event_part(world.event, P)
+    marks_before = db.session.execute(sa.select(sa.func.count(Mark.id))).scalar()
+    history_before = db.session.execute(sa.select(sa.func.count(MarkHistory.id))).scalar()
+
+    prepared = services.prepare_save(world.event.id, entry.id, "P1.1", "2", judge=judge)
+    db.session.add(PartSubmission(event_part_id=part.id, judge_id=judge.id, submitted_at=NOW))
+    db.session.flush()
+    with pytest.raises(DomainError, match="已被裁判长签字确认或已提交") as refused:
+        services.commit_save(prepared, expected_version=0, now=NOW)
+    assert not isinstance(refused.value, services.StaleMark)
+
+    prepared = services.prepare_save(world.event.id, entry.id, "P1.2", "1", judge=world.judges[2])
+    db.session.add(PartSignOff(event_part_id=part.id, signed_off_at=NOW, signed_off_by_id=world.chief.id))
+    db.session.flush()
+    with pytest.raises(DomainError, match="已被裁判长签字确认或已提交"):
+        services.commit_save(prepared, expected_version=0, now=NOW)
+    assert db.session.execute(sa.select(sa.func.count(Mark.id))).scalar() == marks_before
+    assert db.session.execute(sa.select(sa.func.count(MarkHistory.id))).scalar() == history_before
+    # checked up front as well, with the usual message
+    with pytest.raises(DomainError, match="锁定"):
+        services.prepare_save(world.event.id, entry.id, "P1.2", "1", judge=world.judges[2])
+
+
+def test_the_autosave_check_refuses_strangers_with_not_found(session):
+    world = factories.make_marking_world()
+    outsider = factories.make_user(Role.JUDGE)  # a judge, but not of this event
+    entry = world.entries[0]
+    with pytest.raises(services.NotFound):
+        services.prepare_save(world.event.id + 999, entry.id, "P1.1", "2", judge=world.judges[1])
+    with pytest.raises(services.NotFound):
+        services.prepare_save(world.event.id, entry.id + 999, "P1.1", "2", judge=world.judges[1])
+    with pytest.raises(services.NotFound):
+        services.prepare_save(world.event.id, entry.id, "P1.1", "2", judge=outsider)
 
 
 def submit_all(world):

@@ -134,6 +134,26 @@ def test_submit_and_the_chief_judges_desk_then_decryption_shows_names(client, au
     assert mw.entries[0].members[0].competitor.name in html
 
 
+def test_the_chief_judge_lists_a_relation_and_the_judge_loses_that_row(client, auth, mw):
+    judge, entry = mw.judges[1], mw.entries[1]
+    auth.login(mw.chief.username)
+    desk = f"/judge/chief/events/{mw.event.id}"
+    assert "登记回避关系" in client.get(desk).get_data(as_text=True)
+    post = {"judge_id": judge.id, "competitor_number": "Z99", "relation": "亲属"}
+    html = client.post(f"{desk}/relations", data=post, follow_redirects=True).get_data(as_text=True)
+    assert "本赛项没有参赛号 Z99" in html
+    post["competitor_number"] = entry.competitor_number
+    html = client.post(f"{desk}/relations", data=post, follow_redirects=True).get_data(as_text=True)
+    assert "已登记回避关系" in html
+    assert "亲属" in html and judge.display_name in html  # listed among the conflicts, with its reason
+    auth.logout()
+    auth.login(judge.username)
+    grid = client.get(f"/judge/marking/events/{mw.event.id}/practical/grid").get_data(as_text=True)
+    assert f">{entry.competitor_number}<" not in grid
+    refused = save(client, mw, entry, "P1.1", "2", 0)
+    assert refused.status_code == 422 and "回避" in refused.get_json()["error"]
+
+
 def test_other_judges_cannot_use_the_chief_desk(client, auth, mw):
     auth.login(mw.judges[1].username)
     assert client.get(f"/judge/chief/events/{mw.event.id}").status_code == 404
