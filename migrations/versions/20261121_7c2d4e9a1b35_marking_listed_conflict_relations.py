@@ -1,7 +1,7 @@
 """marking: listed conflict-of-interest relations between judges and entries
 
 Revision ID: 7c2d4e9a1b35
-Revises: 3e517eb76305
+Revises: 5a7e0c1d2b3f
 Create Date: 2026-11-21 14:55:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c2d4e9a1b35'
-down_revision = '3e517eb76305'
+down_revision = '5a7e0c1d2b3f'
 branch_labels = None
 depends_on = None
 
