@@ -22,7 +22,7 @@ from competition.accounts.models import User
 from competition.certificates import services
 from competition.certificates.models import Certificate
 from competition.contests.models import Contest, Event
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.jobs.queue import Reporter
 from competition.pdf.batch import iter_batch
@@ -133,14 +133,14 @@ def issue_and_print(
     name. Raises :class:`DomainError` when there is nothing to print."""
     contest = db.session.get(Contest, contest_id)
     if contest is None:
-        raise DomainError("竞赛不存在。")
+        raise DomainError(N_("竞赛不存在。"))
     event = db.session.get(Event, event_id) if event_id is not None else None
     actor = db.session.get(User, actor_id) if actor_id is not None else None
     context = services.issue_context(current_app, base_url)
     issue_pending(report, contest_id=contest_id, event_id=event_id, context=context, actor=actor, chunk=chunk)
     certificates = services.certificates_of(contest_id=contest_id, event_id=event_id, valid_only=True)
     if not certificates:
-        raise DomainError("还没有可打印的证书：请先申请签发。")
+        raise DomainError(N_("还没有可打印的证书：请先申请签发。"))
     scope = contest.name + (f"-{event.title}" if event is not None else "")
     if fmt == "zip":
         output.write_bytes(_zip(report, certificates, context.storage))

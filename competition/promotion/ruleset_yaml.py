@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import yaml
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.promotion.rules import (
     AgeBasis,
     Conditions,
@@ -341,7 +341,9 @@ def parse_ruleset(text: str) -> RuleSet:
         mark = getattr(err, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else "未知位置"
         problem = getattr(err, "problem", None) or str(err)
-        raise DomainError(f"YAML 格式错误（{where}）：{problem}") from None
+        raise DomainError(
+            N_("YAML 格式错误（%(where)s）：%(problem)s"), where=where, problem=problem
+        ) from None
     return ruleset_from_data(data)
 
 

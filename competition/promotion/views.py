@@ -26,7 +26,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import clock
@@ -44,6 +43,8 @@ from competition.domain import SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.organizations.models import Unit
 from competition.promotion import forms as pforms
 from competition.promotion import services
@@ -76,7 +77,7 @@ MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 def _flash_error(error: DomainError) -> None:
     db.session.rollback()
     where = f"{error.field}：" if error.field and "[" in error.field else ""
-    flash(where + error.message, "danger")
+    flash(where + error_text(error), "danger")
 
 
 # ---- organizer: rule sets ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "auth.logout": ("POST", "/auth/logout", EVERYONE),
     "auth.change_password": ("GET", "/auth/password", EVERYONE - {ANON}),
     "auth.accept_invitation": ("GET", "/auth/invitation/not-a-token", frozenset()),
+    "auth.set_language": ("POST", "/auth/language", EVERYONE),
     "admin.index": ("GET", "/admin/", frozenset({ADMIN})),
     "admin.new_user": ("GET", "/admin/users/new", frozenset({ADMIN})),
     "admin.reset_password": ("POST", "/admin/users/{user}/reset-password", frozenset({ADMIN})),
@@ -188,6 +189,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     ),
 }
 POST_DATA = {"entries.review": {"target": "approved"}}
+POST_DATA["auth.set_language"] = {"language": "en"}
 USERNAMES = {
     COMPETITOR: "competitor",
     UNIT: "unit-contact",
