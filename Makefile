@@ -96,8 +96,8 @@ db: install  ## Apply migrations to the SQLite database in instance/ and load th
 	$(BIN)/flask demo load --if-empty
 
 messages: install-dev  ## Extract the interface's strings, merge them into every language's .po, compile
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output --no-location -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output --no-location --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d translations
 
 clean:

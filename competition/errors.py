@@ -23,6 +23,9 @@ class Msg(str):
 
     __slots__ = ()
 
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled (to worker processes) as a plain str
+        return (str, (str(self),))
+
 
 def N_(text: str) -> Msg:
     """Mark ``text`` (a literal Chinese message, ``%(name)s`` placeholders allowed) for translation.
@@ -41,8 +44,11 @@ class Text(str):
     template: str
     params: dict[str, Any]
 
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled (to worker processes) as a plain str
+        return (str, (str(self),))
+
     def __new__(cls, template: str, params: dict[str, Any]) -> Text:
-        text = super().__new__(cls, template % params)
+        text = super().__new__(cls, template % params if params else template)
         text.template = template
         text.params = params
         return text
@@ -72,6 +78,12 @@ class DomainError(Exception):
         self.template = message
         self.params = params
         self.field = field
+
+    @property
+    def text(self) -> str:
+        """The message for a page: a :class:`Text` (shown translated) when it was marked with ``N_``,
+        else :attr:`message`."""
+        return Text(self.template, self.params) if type(self.template) is Msg else self.message
 
 
 class InvariantError(RuntimeError):

@@ -197,7 +197,7 @@ def preview(event: Event) -> Preview:
                 results = score_sheets(loaded.scheme, sheets.sheets)
             except DomainError:
                 results = ()
-        return Preview(None, results, error.message)
+        return Preview(None, results, error.text)
     return Preview(computed, computed.results, None)
 
 

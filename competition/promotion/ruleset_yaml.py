@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import yaml
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, Msg, Text
 from competition.promotion.rules import (
     AgeBasis,
     Conditions,
@@ -456,4 +456,12 @@ def ruleset_to_data(ruleset: RuleSet) -> dict[str, Any]:
 
 def dump_ruleset(ruleset: RuleSet) -> str:
     """``ruleset`` as YAML text (UTF-8 Chinese kept readable); ``parse_ruleset(dump_ruleset(r)) == r``."""
-    return yaml.safe_dump(ruleset_to_data(ruleset), allow_unicode=True, sort_keys=False, width=120)
+    return yaml.dump(ruleset_to_data(ruleset), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing labels marked for translation (``str`` subclasses) as plain strings."""
+
+
+_Dumper.add_representer(Msg, yaml.SafeDumper.represent_str)
+_Dumper.add_representer(Text, yaml.SafeDumper.represent_str)
