@@ -74,8 +74,14 @@ $(STAMPS)/install-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/install
 
-install: $(STAMPS)/install
-install-dev: $(STAMPS)/install-dev
+# Interface translations (Flask-Babel): the compiled catalogues are built here, not committed.
+MO := translations/en/LC_MESSAGES/messages.mo
+BABEL_KEYWORDS := -k _l -k lazy_gettext
+$(MO): translations/en/LC_MESSAGES/messages.po | $(STAMPS)/install
+	$(BIN)/pybabel compile --statistics -d translations
+
+install: $(STAMPS)/install $(MO)
+install-dev: $(STAMPS)/install-dev $(MO)
 
 # Installs only what is missing; needs root (or sudo) the first time on a fresh machine.
 define apt_install
@@ -98,8 +104,10 @@ db: install  ## Apply migrations to the SQLite database in instance/ and load th
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 
-messages: install-dev  ## Extract the interface's strings for translation (Flask-Babel)
-	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
+messages: install-dev  ## Extract the interface's strings, merge them into every language's .po, compile
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output --no-location --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d translations
 
 clean:
 	rm -rf $(VENV) $(STAMPS) instance .pytest_cache .ruff_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 
 class SkillLevel(StrEnum):
@@ -47,10 +47,7 @@ class SkillLevel(StrEnum):
     @property
     def certificate_label(self) -> str:
         """The form written on certificates, e.g. ``三级/高级工``; plain name when there is no grade."""
-        grade = self.grade
-        if grade is None:
-            return self.label
-        return f"{_GRADE_NUMERALS[grade]}级/{self.label}"
+        return _CERTIFICATE_LABELS.get(self, self.label)
 
     def above(self, steps: int = 1) -> SkillLevel:
         """The level ``steps`` rungs higher, capped at the top of the ladder."""
@@ -95,19 +92,19 @@ class SkillLevel(StrEnum):
             level = _PARSE.get(name_part)
             if level is not None and _PARSE.get(grade_part) is level:
                 return level
-        raise DomainError(f"无法识别的职业技能等级：“{text}”")
+        raise DomainError(N_("无法识别的职业技能等级：“%(text)s”"), text=text)
 
 
 _LADDER: tuple[SkillLevel, ...] = tuple(SkillLevel)
 _LEVEL_LABELS = {
-    SkillLevel.APPRENTICE: "学徒工",
-    SkillLevel.JUNIOR_WORKER: "初级工",
-    SkillLevel.INTERMEDIATE_WORKER: "中级工",
-    SkillLevel.SENIOR_WORKER: "高级工",
-    SkillLevel.TECHNICIAN: "技师",
-    SkillLevel.SENIOR_TECHNICIAN: "高级技师",
-    SkillLevel.PRINCIPAL_TECHNICIAN: "特级技师",
-    SkillLevel.CHIEF_TECHNICIAN: "首席技师",
+    SkillLevel.APPRENTICE: N_("学徒工"),
+    SkillLevel.JUNIOR_WORKER: N_("初级工"),
+    SkillLevel.INTERMEDIATE_WORKER: N_("中级工"),
+    SkillLevel.SENIOR_WORKER: N_("高级工"),
+    SkillLevel.TECHNICIAN: N_("技师"),
+    SkillLevel.SENIOR_TECHNICIAN: N_("高级技师"),
+    SkillLevel.PRINCIPAL_TECHNICIAN: N_("特级技师"),
+    SkillLevel.CHIEF_TECHNICIAN: N_("首席技师"),
 }
 _GRADES = {
     SkillLevel.JUNIOR_WORKER: 5,
@@ -117,6 +114,13 @@ _GRADES = {
     SkillLevel.SENIOR_TECHNICIAN: 1,
 }
 _GRADE_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
+_CERTIFICATE_LABELS = {
+    SkillLevel.JUNIOR_WORKER: N_("五级/初级工"),
+    SkillLevel.INTERMEDIATE_WORKER: N_("四级/中级工"),
+    SkillLevel.SENIOR_WORKER: N_("三级/高级工"),
+    SkillLevel.TECHNICIAN: N_("二级/技师"),
+    SkillLevel.SENIOR_TECHNICIAN: N_("一级/高级技师"),
+}
 _PARSE: dict[str, SkillLevel] = {}
 for _level in _LADDER:
     _PARSE[_level.value] = _level
@@ -149,17 +153,17 @@ class Tier(StrEnum):
 
 
 _TIER_LABELS = {
-    Tier.WORLDSKILLS: "世界技能大赛",
-    Tier.NATIONAL_1: "国家级一类",
-    Tier.NATIONAL_2: "国家级二类",
-    Tier.PROVINCIAL_1: "省级一类",
-    Tier.PROVINCIAL_2: "省级二类",
-    Tier.MUNICIPAL_1: "市级一类",
-    Tier.MUNICIPAL_2: "市级二类",
-    Tier.DISTRICT: "县（区）级",
-    Tier.INDUSTRY: "行业",
-    Tier.ENTERPRISE: "企业",
-    Tier.SCHOOL: "院校",
+    Tier.WORLDSKILLS: N_("世界技能大赛"),
+    Tier.NATIONAL_1: N_("国家级一类"),
+    Tier.NATIONAL_2: N_("国家级二类"),
+    Tier.PROVINCIAL_1: N_("省级一类"),
+    Tier.PROVINCIAL_2: N_("省级二类"),
+    Tier.MUNICIPAL_1: N_("市级一类"),
+    Tier.MUNICIPAL_2: N_("市级二类"),
+    Tier.DISTRICT: N_("县（区）级"),
+    Tier.INDUSTRY: N_("行业"),
+    Tier.ENTERPRISE: N_("企业"),
+    Tier.SCHOOL: N_("院校"),
 }
 
 
@@ -173,7 +177,7 @@ class Group(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``职工组``."""
-        return {"staff": "职工组", "student": "学生组", "teacher": "教师组"}[self.value]
+        return {"staff": N_("职工组"), "student": N_("学生组"), "teacher": N_("教师组")}[self.value]
 
 
 class PartKind(StrEnum):
@@ -186,7 +190,7 @@ class PartKind(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``技能操作``."""
-        return {"theory": "理论知识", "practical": "技能操作", "defence": "答辩"}[self.value]
+        return {"theory": N_("理论知识"), "practical": N_("技能操作"), "defence": N_("答辩")}[self.value]
 
 
 class AwardClass(StrEnum):
@@ -213,14 +217,14 @@ class AwardClass(StrEnum):
 
 
 _AWARD_LABELS = {
-    AwardClass.FIRST: "一等奖",
-    AwardClass.SECOND: "二等奖",
-    AwardClass.THIRD: "三等奖",
-    AwardClass.GOLD: "金牌",
-    AwardClass.SILVER: "银牌",
-    AwardClass.BRONZE: "铜牌",
-    AwardClass.EXCELLENCE: "优胜奖",
-    AwardClass.MEDALLION: "优秀奖",
+    AwardClass.FIRST: N_("一等奖"),
+    AwardClass.SECOND: N_("二等奖"),
+    AwardClass.THIRD: N_("三等奖"),
+    AwardClass.GOLD: N_("金牌"),
+    AwardClass.SILVER: N_("银牌"),
+    AwardClass.BRONZE: N_("铜牌"),
+    AwardClass.EXCELLENCE: N_("优胜奖"),
+    AwardClass.MEDALLION: N_("优秀奖"),
 }
 _AWARD_ORDER = {
     AwardClass.FIRST: 1,
@@ -243,7 +247,7 @@ class Gender(StrEnum):
     @property
     def label(self) -> str:
         """``男`` or ``女``."""
-        return "男" if self is Gender.MALE else "女"
+        return N_("男") if self is Gender.MALE else N_("女")
 
 
 def age_on(birth_date: date, day: date) -> int:

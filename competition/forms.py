@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from competition.errors import DomainError
+from competition.i18n import error_text, lazy_label
 
 
 def required() -> DataRequired:
@@ -35,16 +36,16 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     """Attach ``error`` to the form field it names, or flash it when it names none."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = [*list(field.errors), error.message]
+        field.errors = [*list(field.errors), error_text(error)]
     else:
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
 
 
 def choice(value: Any, label: Any) -> SelectChoice:
-    """One option of a select field."""
-    return SelectChoice(value, label)
+    """One option of a select field; a label marked for translation is shown translated."""
+    return SelectChoice(value, lazy_label(label))
 
 
 def choices_of(enum_cls: Any) -> list[SelectChoice]:
-    """The options of a select field for a ``StrEnum``: its values, labelled in Chinese."""
-    return [SelectChoice(member.value, member.label) for member in enum_cls]
+    """The options of a select field for a ``StrEnum``: its values, labelled in the reader's language."""
+    return [SelectChoice(member.value, lazy_label(member.label)) for member in enum_cls]

@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 import chinese_calendar
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 __all__ = [
     "ChineseHolidayCalendar",
@@ -141,7 +141,9 @@ class NoticePeriod:
 
 def _check_days(days: int) -> None:
     if not 0 <= days <= _MAX_DAYS:
-        raise DomainError(f"工作日数应在 0–{_MAX_DAYS} 之间，现为 {days}", field="days")
+        raise DomainError(
+            N_("工作日数应在 0–%(max_days)s 之间，现为 %(days)s"), max_days=_MAX_DAYS, days=days, field="days"
+        )
 
 
 def add_working_days(start: date, days: int, calendar: HolidayCalendar) -> WorkdayResult:
@@ -174,7 +176,9 @@ def notice_period(published_on: date, working_days: int, calendar: HolidayCalend
     Raises :class:`DomainError` (``field="days"``) for a count outside 1–366.
     """
     if working_days < 1:
-        raise DomainError(f"公示期至少为 1 个工作日，现为 {working_days}", field="days")
+        raise DomainError(
+            N_("公示期至少为 1 个工作日，现为 %(working_days)s"), working_days=working_days, field="days"
+        )
     _check_days(working_days)
     fallback_years: set[int] = set()
     first = published_on

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.errors import N_
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody, Unit
 
@@ -30,11 +31,11 @@ class Role(StrEnum):
     def label(self) -> str:
         """Chinese name of the role."""
         return {
-            "admin": "系统管理员",
-            "organizer": "组织方",
-            "judge": "裁判员",
-            "unit_contact": "单位联系人",
-            "competitor": "参赛选手",
+            "admin": N_("系统管理员"),
+            "organizer": N_("组织方"),
+            "judge": N_("裁判员"),
+            "unit_contact": N_("单位联系人"),
+            "competitor": N_("参赛选手"),
         }[self.value]
 
 
@@ -58,6 +59,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
+    #: Interface language chosen by the user ("zh" or "en", competition/i18n.py); None: not chosen.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     body: Mapped[OrganizingBody | None] = relationship()
     unit: Mapped[Unit | None] = relationship()

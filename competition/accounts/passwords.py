@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 COMMON_PASSWORDS = frozenset(
     {
@@ -32,10 +32,10 @@ def check_password_rules(password: str, *, username: str = "", min_length: int =
     not the username; not a well-known password.
     """
     if len(password) < min_length:
-        raise DomainError(f"密码至少需要 {min_length} 个字符。", field="password")
+        raise DomainError(N_("密码至少需要 %(min_length)s 个字符。"), min_length=min_length, field="password")
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
-        raise DomainError("密码需同时包含字母和数字。", field="password")
+        raise DomainError(N_("密码需同时包含字母和数字。"), field="password")
     if username and password.lower() == username.lower():
-        raise DomainError("密码不能与用户名相同。", field="password")
+        raise DomainError(N_("密码不能与用户名相同。"), field="password")
     if password.lower() in COMMON_PASSWORDS:
-        raise DomainError("这个密码过于常见，请换一个。", field="password")
+        raise DomainError(N_("这个密码过于常见，请换一个。"), field="password")

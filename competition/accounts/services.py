@@ -16,7 +16,7 @@ from competition.accounts.models import Invitation, Role, User
 from competition.accounts.passwords import check_password_rules
 from competition.audit.services import record
 from competition.contests.models import Event, JudgeAssignment, JudgePosition
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 
 MAX_FAILED_SIGN_INS = 5
@@ -61,13 +61,13 @@ def create_user(
     """
     username = normalise_username(username)
     if not username:
-        raise DomainError("请填写用户名。", field="username")
+        raise DomainError(N_("请填写用户名。"), field="username")
     if find_user(username) is not None:
-        raise DomainError(f"用户名“{username}”已被使用。", field="username")
+        raise DomainError(N_("用户名“%(username)s”已被使用。"), username=username, field="username")
     if role is Role.ORGANIZER and body_id is None:
-        raise DomainError("组织方账号必须属于一个组织单位。", field="body_id")
+        raise DomainError(N_("组织方账号必须属于一个组织单位。"), field="body_id")
     if role is Role.UNIT_CONTACT and unit_id is None:
-        raise DomainError("单位联系人账号必须属于一个单位。", field="unit_id")
+        raise DomainError(N_("单位联系人账号必须属于一个单位。"), field="unit_id")
     if check_rules:
         check_password_rules(password, username=username, min_length=min_password_length)
     user = User(
@@ -128,16 +128,22 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
     user = find_user(username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise DomainError("用户名或密码不正确。")
+        raise DomainError(N_("用户名或密码不正确。"))
     if user.locked_until is not None and user.locked_until > now:
-        raise DomainError(f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试。")
+        raise DomainError(
+            N_("连续输错密码次数过多，账号已锁定至 %(locked_until)s，请稍后再试。"),
+            locked_until=format(user.locked_until, "%H:%M"),
+        )
     checked_hash = user.password_hash
     correct = check_password_hash(checked_hash, password)  # slow on purpose: before any write lock
     _lock_for_sign_in(user)
     if user.password_hash != checked_hash:  # changed meanwhile (a reset): check against the new one
         correct = check_password_hash(user.password_hash, password)
     if user.locked_until is not None and user.locked_until > now:  # locked meanwhile by other attempts
-        raise DomainError(f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试。")
+        raise DomainError(
+            N_("连续输错密码次数过多，账号已锁定至 %(locked_until)s，请稍后再试。"),
+            locked_until=format(user.locked_until, "%H:%M"),
+        )
     if not correct:
         user.failed_sign_ins += 1
         if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
@@ -152,9 +158,9 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
                 summary=f"账号 {user.username} 因连续输错密码被锁定",
             )
         db.session.flush()
-        raise DomainError("用户名或密码不正确。")
+        raise DomainError(N_("用户名或密码不正确。"))
     if not user.active:
-        raise DomainError("该账号已停用，请联系管理员。")
+        raise DomainError(N_("该账号已停用，请联系管理员。"))
     user.failed_sign_ins = 0
     user.locked_until = None
     user.last_sign_in_at = now
@@ -168,9 +174,9 @@ def change_password(user: User, *, current: str, new: str, now: datetime, min_le
     Raises :class:`DomainError` (field ``current`` or ``password``).
     """
     if not check_password_hash(user.password_hash, current):
-        raise DomainError("当前密码不正确。", field="current")
+        raise DomainError(N_("当前密码不正确。"), field="current")
     if current == new:
-        raise DomainError("新密码不能与当前密码相同。", field="password")
+        raise DomainError(N_("新密码不能与当前密码相同。"), field="password")
     check_password_rules(new, username=user.username, min_length=min_length)
     user.password_hash = generate_password_hash(new)
     user.must_change_password = False
@@ -210,7 +216,7 @@ def reset_password(user: User, *, actor: User, now: datetime) -> str:
 def set_active(user: User, active: bool, *, actor: User, now: datetime) -> None:
     """Deactivate or reactivate an account; admins cannot deactivate themselves."""
     if user.id == actor.id and not active:
-        raise DomainError("不能停用自己的账号。")
+        raise DomainError(N_("不能停用自己的账号。"))
     before = user.active
     user.active = active
     db.session.flush()
@@ -249,13 +255,13 @@ def create_invitation(
     without a unit, or an event of another body.
     """
     if role not in (Role.JUDGE, Role.UNIT_CONTACT):
-        raise DomainError("只能邀请裁判员或单位联系人。", field="role")
+        raise DomainError(N_("只能邀请裁判员或单位联系人。"), field="role")
     if role is Role.UNIT_CONTACT and unit_id is None:
-        raise DomainError("请选择单位联系人所在的单位。", field="unit_id")
+        raise DomainError(N_("请选择单位联系人所在的单位。"), field="unit_id")
     if event is not None and event.contest.body_id != actor.body_id:
-        raise DomainError("只能邀请裁判员加入本单位主办的赛项。", field="event_id")
+        raise DomainError(N_("只能邀请裁判员加入本单位主办的赛项。"), field="event_id")
     if not display_name.strip():
-        raise DomainError("请填写姓名。", field="display_name")
+        raise DomainError(N_("请填写姓名。"), field="display_name")
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         token_hash=_token_hash(token),
@@ -291,7 +297,7 @@ def find_invitation(token: str, *, now: datetime) -> Invitation:
         sa.select(Invitation).where(Invitation.token_hash == _token_hash(token))
     ).scalar_one_or_none()
     if invitation is None:
-        raise DomainError("邀请链接无效。")
+        raise DomainError(N_("邀请链接无效。"))
     state = invitation.state(now)
     if state != "pending":
         raise DomainError(
@@ -356,7 +362,7 @@ def accept_invitation(
 def revoke_invitation(invitation: Invitation, *, actor: User, now: datetime) -> None:
     """Withdraw a pending invitation so its link stops working."""
     if invitation.state(now) != "pending":
-        raise DomainError("只能撤销尚未使用的邀请。")
+        raise DomainError(N_("只能撤销尚未使用的邀请。"))
     invitation.revoked_at = now
     db.session.flush()
     record(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from competition import clock
+from competition import clock, i18n
 from competition.accounts import services
 from competition.accounts.access import Permission, landing_endpoint
 from competition.accounts.forms import AcceptInvitationForm, ChangePasswordForm, SignInForm, UserForm
@@ -18,6 +17,8 @@ from competition.accounts.models import Role, User
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.organizations.forms import BodyForm
 from competition.organizations.models import OrganizingBody, Unit
 from competition.organizations.services import save_body
@@ -54,7 +55,7 @@ def login():
             user = services.authenticate(form.username.data, form.password.data, now=clock.now())
         except DomainError as error:
             db.session.commit()  # keep the failed-attempt count and any lockout
-            flash(error.message, "danger")
+            flash(error_text(error), "danger")
         else:
             db.session.commit()
             login_user(user)
@@ -100,6 +101,24 @@ def change_password():
     return render_template("auth/change_password.html", form=form)
 
 
+@auth.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language (form field ``language``: ``zh`` or ``en``), then go back.
+
+    Kept in the session for every visitor and saved on the account of a signed-in user, so it
+    follows them to other browsers. POST with the CSRF token: no other site can switch it.
+    """
+    chosen = i18n.language_code(request.form.get("language"))
+    if chosen is None:
+        abort(400)
+    session[i18n.SESSION_KEY] = chosen
+    if current_user.is_authenticated:
+        current_user.locale = chosen
+        db.session.commit()
+    i18n.refresh()
+    return redirect(_safe_next(request.form.get("next")) or url_for("public.index"))
+
+
 @auth.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     now = clock.now()
@@ -107,7 +126,7 @@ def accept_invitation(token: str):
         invitation = services.find_invitation(token, now=now)
     except DomainError as error:
         return render_template(
-            "errors/error.html", code=410, title=_("邀请不可用"), message=error.message
+            "errors/error.html", code=410, title=_("邀请不可用"), message=error_text(error)
         ), 410
     form = AcceptInvitationForm()
     if form.validate_on_submit():
@@ -219,7 +238,7 @@ def set_active(user_id: int):
         services.set_active(user, request.form.get("active") == "1", actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(

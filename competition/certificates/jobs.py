@@ -25,7 +25,7 @@ from competition.certificates import services
 from competition.certificates.models import Certificate
 from competition.certificates.storage import FULL_ERRNOS, StorageFull
 from competition.contests.models import Contest, Event
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.jobs.queue import Reporter
 from competition.pdf.batch import iter_batch
@@ -167,14 +167,14 @@ def issue_and_print(
     of ``output`` is full (the certificates issued before stay issued; running again continues)."""
     contest = db.session.get(Contest, contest_id)
     if contest is None:
-        raise DomainError("竞赛不存在。")
+        raise DomainError(N_("竞赛不存在。"))
     event = db.session.get(Event, event_id) if event_id is not None else None
     actor = db.session.get(User, actor_id) if actor_id is not None else None
     context = services.issue_context(current_app, base_url)
     issue_pending(report, contest_id=contest_id, event_id=event_id, context=context, actor=actor, chunk=chunk)
     certificates = services.certificates_of(contest_id=contest_id, event_id=event_id, valid_only=True)
     if not certificates:
-        raise DomainError("还没有可打印的证书：请先申请签发。")
+        raise DomainError(N_("还没有可打印的证书：请先申请签发。"))
     scope = contest.name + (f"-{event.title}" if event is not None else "")
     if fmt == "zip":
         _write_result(output, _zip(report, certificates, context.storage))

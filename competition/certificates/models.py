@@ -16,7 +16,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.accounts.models import User
-from competition.errors import InvariantError
+from competition.errors import N_, InvariantError
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody
 from competition.registration.models import Competitor
@@ -34,10 +34,10 @@ class CertificateKind(StrEnum):
     def label(self) -> str:
         """Chinese name, e.g. ``获奖证书``."""
         return {
-            "award": "获奖证书",
-            "skill_level": "职业技能等级证书",
-            "honour": "荣誉证书",
-            "honour_record": "荣誉档案",
+            "award": N_("获奖证书"),
+            "skill_level": N_("职业技能等级证书"),
+            "honour": N_("荣誉证书"),
+            "honour_record": N_("荣誉档案"),
         }[self.value]
 
     @property
@@ -57,7 +57,7 @@ class RequestState(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"pending": "待签发", "issued": "已签发", "cancelled": "已撤销"}[self.value]
+        return {"pending": N_("待签发"), "issued": N_("已签发"), "cancelled": N_("已撤销")}[self.value]
 
 
 class CertificateStatus(StrEnum):
@@ -70,7 +70,9 @@ class CertificateStatus(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"valid": "有效", "revoked": "已注销", "superseded": "已被更正/补发的证书取代"}[self.value]
+        return {"valid": N_("有效"), "revoked": N_("已注销"), "superseded": N_("已被更正/补发的证书取代")}[
+            self.value
+        ]
 
 
 class CertificateRequest(db.Model):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from competition.domain import SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.registration.idnumbers import PROVINCE_NAMES
 
 __all__ = [
@@ -81,12 +81,18 @@ class EvaluatorKind(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``用人单位``."""
-        return "用人单位" if self is EvaluatorKind.EMPLOYER else "社会培训评价组织"
+        return N_("用人单位") if self is EvaluatorKind.EMPLOYER else N_("社会培训评价组织")
 
 
 def _error(field: str, problem: str) -> DomainError:
     positions, name = FIELD_LABELS[field]
-    return DomainError(f"证书编号第 {positions} 位（{name}）{problem}", field=field)
+    return DomainError(
+        N_("证书编号第 %(positions)s 位（%(name)s）%(problem)s"),
+        positions=positions,
+        name=name,
+        problem=problem,
+        field=field,
+    )
 
 
 def _digits(value: str, width: int) -> bool:
@@ -223,7 +229,12 @@ def parse_certificate_number(text: str | None) -> CertificateNumber:
     """
     number = "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
     if len(number) != NUMBER_LENGTH:
-        raise DomainError(f"证书编号应为 {NUMBER_LENGTH} 位，现为 {len(number)} 位", field="number")
+        raise DomainError(
+            N_("证书编号应为 %(number_length)s 位，现为 %(number_count)s 位"),
+            number_length=NUMBER_LENGTH,
+            number_count=len(number),
+            field="number",
+        )
     part = {name: number[s] for name, s in _SLICES.items()}
     if part["evaluator_kind"] not in ("Y", "S"):
         raise _error("evaluator_kind", f"应为 Y 或 S，现为“{part['evaluator_kind']}”")

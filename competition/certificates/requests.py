@@ -42,7 +42,7 @@ from competition.certificates.models import CertificateKind, CertificateRequest,
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import AwardClass, SkillLevel
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 from competition.extensions import db
 from competition.registration.models import Competitor
 
@@ -67,7 +67,7 @@ def _check_snapshot(kind: CertificateKind, snapshot: dict[str, Any]) -> None:
     elif kind is CertificateKind.SKILL_LEVEL:
         level = SkillLevel(snapshot["level"])
         if level.grade is None and level is not SkillLevel.PRINCIPAL_TECHNICIAN:
-            raise DomainError(f"“{level.label}”没有职业技能等级证书。")
+            raise DomainError(N_("“%(level)s”没有职业技能等级证书。"), level=level.label)
     elif kind is CertificateKind.HONOUR_RECORD:
         for entry in snapshot["entries"]:
             date.fromisoformat(entry["awarded_on"])
@@ -193,7 +193,7 @@ def request_award_certificates(contest: Contest, *, actor, now: datetime) -> Awa
     from competition.marking.results import current_publication
 
     if contest.status not in FINAL_STAGES:
-        raise DomainError("成绩确认（公示期满）后才能签发获奖证书。")
+        raise DomainError(N_("成绩确认（公示期满）后才能签发获奖证书。"))
     created = existing = 0
     for event in sorted(contest.events, key=lambda e: e.id):
         publication = current_publication(event)
@@ -231,7 +231,7 @@ def request_award_certificates(contest: Contest, *, actor, now: datetime) -> Awa
                 )
                 created += 1
     if created + existing == 0:
-        raise DomainError("公布的成绩中没有获奖者，无需签发获奖证书。")
+        raise DomainError(N_("公布的成绩中没有获奖者，无需签发获奖证书。"))
     if created:
         record(
             "certificates.request_awards",

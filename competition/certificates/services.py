@@ -61,7 +61,7 @@ from competition.certificates.models import (
 from competition.certificates.numbering import EvaluatorKind, SequenceKey, format_certificate_number
 from competition.certificates.storage import Storage, StorageError
 from competition.domain import AwardClass, SkillLevel
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 from competition.extensions import db
 from competition.organizations.models import OrganizingBody
 from competition.pdf.documents import (
@@ -78,13 +78,13 @@ from competition.registration.models import Competitor
 
 #: Layouts an organizing body may print (and set 套打 offsets for), with their titles and orientation.
 LAYOUTS: dict[str, tuple[str, str]] = {
-    "award": ("获奖证书", "landscape"),
-    "honour": ("荣誉证书", "landscape"),
-    "honour_record": ("荣誉档案", "portrait"),
-    "skill_level": ("职业技能等级证书", "portrait"),
+    "award": (N_("获奖证书"), "landscape"),
+    "honour": (N_("荣誉证书"), "landscape"),
+    "honour_record": (N_("荣誉档案"), "portrait"),
+    "skill_level": (N_("职业技能等级证书"), "portrait"),
 }
 #: Which image slots a body can upload, with their names.
-MARKS = {"emblem": "会徽", "seal": "印章", "signature": "签名"}
+MARKS = {"emblem": N_("会徽"), "seal": N_("印章"), "signature": N_("签名")}
 MAX_MARK_BYTES = 1 * 2**20
 PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -181,7 +181,7 @@ def set_number_prefix(body: OrganizingBody, prefix: str, *, actor, now: datetime
     Raises :class:`DomainError` (field ``number_prefix``)."""
     text = unicodedata.normalize("NFKC", prefix or "").strip().upper()
     if not 2 <= len(text) <= 12 or not set(text) <= PREFIX_CHARS:
-        raise DomainError("编号前缀应为 2–12 位大写字母或数字。", field="number_prefix")
+        raise DomainError(N_("编号前缀应为 2–12 位大写字母或数字。"), field="number_prefix")
     clash = db.session.execute(
         sa.select(IssuerSettings.body_id).where(
             IssuerSettings.number_prefix == text, IssuerSettings.body_id != body.id
@@ -189,7 +189,9 @@ def set_number_prefix(body: OrganizingBody, prefix: str, *, actor, now: datetime
     ).first()
     taken_by_default = text.startswith("ZS") and text[2:].isdigit() and int(text[2:]) != body.id
     if clash or taken_by_default:
-        raise DomainError("这个编号前缀已被其他单位使用（ZS 加数字留作默认前缀）。", field="number_prefix")
+        raise DomainError(
+            N_("这个编号前缀已被其他单位使用（ZS 加数字留作默认前缀）。"), field="number_prefix"
+        )
     settings = _settings_row(body, now)
     before = settings.number_prefix
     settings.number_prefix = text
@@ -217,20 +219,20 @@ def check_mark_image(data: bytes) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise DomainError("请选择图片文件。", field="image")
+        raise DomainError(N_("请选择图片文件。"), field="image")
     if len(data) > MAX_MARK_BYTES:
-        raise DomainError("图片超过 1 MB，请压缩后上传。", field="image")
+        raise DomainError(N_("图片超过 1 MB，请压缩后上传。"), field="image")
     if image_mime(data) is None:
-        raise DomainError("无法识别的图片：请上传 PNG 或 JPEG 格式。", field="image")
+        raise DomainError(N_("无法识别的图片：请上传 PNG 或 JPEG 格式。"), field="image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in ("PNG", "JPEG"):
-                    raise DomainError("无法识别的图片：请上传 PNG 或 JPEG 格式。", field="image")
+                    raise DomainError(N_("无法识别的图片：请上传 PNG 或 JPEG 格式。"), field="image")
                 width, height = probe.size
                 if width * height > 4000 * 4000:
-                    raise DomainError("图片像素过多，请缩小后上传。", field="image")
+                    raise DomainError(N_("图片像素过多，请缩小后上传。"), field="image")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -243,7 +245,7 @@ def check_mark_image(data: bytes) -> bytes:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise DomainError("无法识别的图片：请上传 PNG 或 JPEG 格式。", field="image") from None
+        raise DomainError(N_("无法识别的图片：请上传 PNG 或 JPEG 格式。"), field="image") from None
     return data
 
 
@@ -294,7 +296,7 @@ def set_overprint(
     try:
         Overprint(fields_only, x_mm, y_mm)
     except ValueError:
-        raise DomainError("偏移应在 −50 到 50 毫米之间。", field="x_mm") from None
+        raise DomainError(N_("偏移应在 −50 到 50 毫米之间。"), field="x_mm") from None
     row = db.session.execute(
         sa.select(LayoutSetting).where(LayoutSetting.body_id == body.id, LayoutSetting.layout == layout)
     ).scalar_one_or_none()
@@ -589,7 +591,7 @@ def build_document(
             **images,
         )
     except ValueError as error:
-        raise DomainError(f"证书内容无法排版：{error}") from None
+        raise DomainError(N_("证书内容无法排版：%(error)s"), error=error) from None
 
 
 def achievement(kind: CertificateKind, values: dict[str, Any]) -> str:
@@ -797,9 +799,9 @@ def pending_count(*, contest_id: int | None = None, event_id: int | None = None)
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if len(text) < 2:
-        raise DomainError("请填写原因。", field="reason")
+        raise DomainError(N_("请填写原因。"), field="reason")
     if len(text) > 300:
-        raise DomainError("原因不超过 300 字。", field="reason")
+        raise DomainError(N_("原因不超过 300 字。"), field="reason")
     return text
 
 
@@ -817,7 +819,11 @@ def revoke(certificate: Certificate, reason: str, *, actor, now: datetime) -> Ce
     text = _reason(reason)
     _lock(certificate)
     if certificate.status is not CertificateStatus.VALID:
-        raise DomainError(f"证书 {certificate.number} 已{certificate.status.label}，不能再注销。")
+        raise DomainError(
+            N_("证书 %(number)s 已%(status)s，不能再注销。"),
+            number=certificate.number,
+            status=certificate.status.label,
+        )
     certificate.status = CertificateStatus.REVOKED
     certificate.status_reason = text
     certificate.status_changed_at = now
@@ -846,7 +852,11 @@ def reissue(
     text = _reason(reason)
     _lock(certificate)
     if certificate.status is not CertificateStatus.VALID:
-        raise DomainError(f"证书 {certificate.number} 已{certificate.status.label}，不能更正或补发。")
+        raise DomainError(
+            N_("证书 %(number)s 已%(status)s，不能更正或补发。"),
+            number=certificate.number,
+            status=certificate.status.label,
+        )
     request = certificate.request
     certificate.status = CertificateStatus.SUPERSEDED
     certificate.status_reason = text

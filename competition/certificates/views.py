@@ -27,7 +27,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import clock
@@ -47,6 +46,8 @@ from competition.certificates.requests import FINAL_STAGES, request_award_certif
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text, translate
+from competition.i18n import gettext as _
 from competition.organizations.models import OrganizingBody
 from competition.security import public_lookup_limit
 
@@ -230,7 +231,7 @@ def request_awards(contest_id: int):
     try:
         queued = request_award_certificates(contest, actor=current_user, now=clock.now())
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         if queued.created:
@@ -289,7 +290,7 @@ def revoke(certificate_id: int):
         services.revoke(certificate, form.reason.data, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("证书 %(n)s 已注销。", n=certificate.number), "success")
@@ -313,7 +314,7 @@ def reissue(certificate_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("已签发新证书 %(new)s，取代 %(old)s。", new=new.number, old=certificate.number), "success")
@@ -389,7 +390,7 @@ def upload_mark(which: str):
     if request.form.get("remove"):
         services.set_mark(body, which, None, actor=current_user, now=clock.now())
         db.session.commit()
-        flash(_("已删除%(what)s。", what=services.MARKS[which]), "success")
+        flash(_("已删除%(what)s。", what=translate(services.MARKS[which])), "success")
         return redirect(url_for("certificates.settings"))
     form = MarkForm(prefix=f"{which}-")
     if not form.validate_on_submit():
@@ -405,10 +406,13 @@ def upload_mark(which: str):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(f"{services.MARKS[which]}：{error.message}", "danger")
+        flash(
+            _("%(what)s：%(message)s", what=translate(services.MARKS[which]), message=error_text(error)),
+            "danger",
+        )
     else:
         db.session.commit()
-        flash(_("%(what)s已上传。", what=services.MARKS[which]), "success")
+        flash(_("%(what)s已上传。", what=translate(services.MARKS[which])), "success")
     return redirect(url_for("certificates.settings"))
 
 
@@ -450,7 +454,7 @@ def save_overprint(layout: str):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("%(title)s的套打设置已保存。", title=services.LAYOUTS[layout][0]), "success")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 
 
 class ContestStatus(StrEnum):
@@ -40,14 +40,14 @@ class ContestStatus(StrEnum):
 
 
 _LABELS = {
-    ContestStatus.DRAFT: "草稿",
-    ContestStatus.REGISTRATION_OPEN: "报名中",
-    ContestStatus.REGISTRATION_CLOSED: "报名已截止",
-    ContestStatus.IN_PROGRESS: "比赛进行中",
-    ContestStatus.MARKING: "评分中",
-    ContestStatus.PUBLIC_NOTICE: "成绩公示中",
-    ContestStatus.FINAL: "成绩已确认",
-    ContestStatus.ARCHIVED: "已归档",
+    ContestStatus.DRAFT: N_("草稿"),
+    ContestStatus.REGISTRATION_OPEN: N_("报名中"),
+    ContestStatus.REGISTRATION_CLOSED: N_("报名已截止"),
+    ContestStatus.IN_PROGRESS: N_("比赛进行中"),
+    ContestStatus.MARKING: N_("评分中"),
+    ContestStatus.PUBLIC_NOTICE: N_("成绩公示中"),
+    ContestStatus.FINAL: N_("成绩已确认"),
+    ContestStatus.ARCHIVED: N_("已归档"),
 }
 
 #: Allowed moves: forward one stage, or back to registration while it is closed.
@@ -64,13 +64,13 @@ TRANSITIONS: dict[ContestStatus, tuple[ContestStatus, ...]] = {
 
 #: The verb shown on the button that makes each move.
 ACTION_LABELS: dict[ContestStatus, str] = {
-    ContestStatus.REGISTRATION_OPEN: "开放报名",
-    ContestStatus.REGISTRATION_CLOSED: "截止报名",
-    ContestStatus.IN_PROGRESS: "开始比赛",
-    ContestStatus.MARKING: "进入评分",
-    ContestStatus.PUBLIC_NOTICE: "发布成绩公示",
-    ContestStatus.FINAL: "确认最终成绩",
-    ContestStatus.ARCHIVED: "归档",
+    ContestStatus.REGISTRATION_OPEN: N_("开放报名"),
+    ContestStatus.REGISTRATION_CLOSED: N_("截止报名"),
+    ContestStatus.IN_PROGRESS: N_("开始比赛"),
+    ContestStatus.MARKING: N_("进入评分"),
+    ContestStatus.PUBLIC_NOTICE: N_("发布成绩公示"),
+    ContestStatus.FINAL: N_("确认最终成绩"),
+    ContestStatus.ARCHIVED: N_("归档"),
 }
 
 
@@ -121,57 +121,86 @@ def blockers(facts: ContestFacts, target: ContestStatus, now: datetime) -> list[
     :data:`TRANSITIONS` yields a single reason saying so.
     """
     if target not in TRANSITIONS[facts.status]:
-        return [f"不能从“{facts.status.label}”直接变为“{target.label}”。"]
+        return [
+            fmt(
+                N_("不能从“%(current)s”直接变为“%(target)s”。"),
+                current=facts.status.label,
+                target=target.label,
+            )
+        ]
     reasons: list[str] = []
     today = now.date()
     if target is ContestStatus.REGISTRATION_OPEN:
         reasons += _setup_blockers(facts)
         if facts.registration_closes_at is None or facts.registration_opens_at is None:
-            reasons.append("尚未设置报名起止时间。")
+            reasons.append(N_("尚未设置报名起止时间。"))
         elif facts.registration_closes_at <= now:
-            reasons.append("报名截止时间已过，请先修改报名截止时间。")
+            reasons.append(N_("报名截止时间已过，请先修改报名截止时间。"))
         if facts.starts_on <= today:
-            reasons.append("比赛已开始或已结束，不能再开放报名。")
+            reasons.append(N_("比赛已开始或已结束，不能再开放报名。"))
     elif target is ContestStatus.IN_PROGRESS:
         reasons += _setup_blockers(facts)
         for event in facts.events:
             if not event.has_chief_judge:
-                reasons.append(f"赛项“{event.title}”尚未指定裁判长。")
+                reasons.append(fmt(N_("赛项“%(title)s”尚未指定裁判长。"), title=event.title))
             if event.judges < 2:
-                reasons.append(f"赛项“{event.title}”的裁判员少于 2 名（含裁判长）。")
+                reasons.append(fmt(N_("赛项“%(title)s”的裁判员少于 2 名（含裁判长）。"), title=event.title))
     elif target is ContestStatus.PUBLIC_NOTICE:
         for event in facts.events:
             if not event.results_signed_off:
-                reasons.append(f"赛项“{event.title}”的成绩尚未经裁判长签字确认。")
+                reasons.append(fmt(N_("赛项“%(title)s”的成绩尚未经裁判长签字确认。"), title=event.title))
             elif not event.results_published:
-                reasons.append(f"赛项“{event.title}”的成绩尚未发布公示。")
+                reasons.append(fmt(N_("赛项“%(title)s”的成绩尚未发布公示。"), title=event.title))
     elif target is ContestStatus.FINAL:
         if facts.public_notice_ends_on is None:
-            reasons.append("尚未设定公示截止日期。")
+            reasons.append(N_("尚未设定公示截止日期。"))
         elif today <= facts.public_notice_ends_on:
-            reasons.append(f"公示期至 {facts.public_notice_ends_on.isoformat()} 结束，之后才能确认最终成绩。")
+            reasons.append(
+                fmt(
+                    N_("公示期至 %(isoformat)s 结束，之后才能确认最终成绩。"),
+                    isoformat=facts.public_notice_ends_on.isoformat(),
+                )
+            )
         for event in facts.events:
             if event.appeals_close_at is not None and now <= event.appeals_close_at:
                 reasons.append(
-                    f"赛项“{event.title}”的申诉期至 {event.appeals_close_at:%Y-%m-%d %H:%M} 结束。"
+                    fmt(
+                        N_("赛项“%(title)s”的申诉期至 %(appeals_close_at)s 结束。"),
+                        title=event.title,
+                        appeals_close_at=format(event.appeals_close_at, "%Y-%m-%d %H:%M"),
+                    )
                 )
             if event.pending_appeals:
-                reasons.append(f"赛项“{event.title}”有 {event.pending_appeals} 件申诉尚未裁决。")
+                reasons.append(
+                    fmt(
+                        N_("赛项“%(title)s”有 %(pending_appeals)s 件申诉尚未裁决。"),
+                        title=event.title,
+                        pending_appeals=event.pending_appeals,
+                    )
+                )
             if event.awaiting_republication:
-                reasons.append(f"赛项“{event.title}”申诉成立后尚未重新发布成绩公示。")
+                reasons.append(fmt(N_("赛项“%(title)s”申诉成立后尚未重新发布成绩公示。"), title=event.title))
     return reasons
 
 
 def _setup_blockers(facts: ContestFacts) -> list[str]:
     reasons: list[str] = []
     if not facts.events:
-        reasons.append("竞赛还没有赛项。")
+        reasons.append(N_("竞赛还没有赛项。"))
     for event in facts.events:
         if not event.part_weights:
-            reasons.append(f"赛项“{event.title}”尚未设置考核部分（理论知识、技能操作等）。")
+            reasons.append(
+                fmt(N_("赛项“%(title)s”尚未设置考核部分（理论知识、技能操作等）。"), title=event.title)
+            )
         elif sum(event.part_weights, Decimal(0)) != Decimal(100):
             total = sum(event.part_weights, Decimal(0))
-            reasons.append(f"赛项“{event.title}”各部分权重之和为 {total:g}，应为 100。")
+            reasons.append(
+                fmt(
+                    N_("赛项“%(title)s”各部分权重之和为 %(total)s，应为 100。"),
+                    title=event.title,
+                    total=format(total, "g"),
+                )
+            )
     return reasons
 
 

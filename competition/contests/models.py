@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.lifecycle import ContestStatus
 from competition.domain import Group, PartKind, SkillLevel, Tier
+from competition.errors import N_, fmt
 from competition.extensions import ExactDecimal, db, str_enum
 from competition.organizations.models import OrganizingBody
 from competition.registration.eligibility import TitleHolderPolicy
@@ -26,7 +27,7 @@ class JudgePosition(StrEnum):
     @property
     def label(self) -> str:
         """``裁判员`` or ``裁判长``."""
-        return "裁判长" if self is JudgePosition.CHIEF_JUDGE else "裁判员"
+        return N_("裁判长") if self is JudgePosition.CHIEF_JUDGE else N_("裁判员")
 
 
 contest_co_organizer = sa.Table(
@@ -139,12 +140,12 @@ class Event(db.Model):
     def title(self) -> str:
         """``焊工 职工组``, with the work type when there is one: ``车工（数控车） 学生组``."""
         occupation = self.occupation_name + (f"（{self.work_type}）" if self.work_type else "")
-        return f"{occupation} {self.group.label}"
+        return fmt(N_("%(occupation)s %(group)s"), occupation=occupation, group=self.group.label)
 
     @property
     def entry_kind_label(self) -> str:
         """``个人赛`` or ``N人团体赛``."""
-        return "个人赛" if self.team_size == 1 else f"{self.team_size}人团体赛"
+        return N_("个人赛") if self.team_size == 1 else fmt(N_("%(n)s人团体赛"), n=self.team_size)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title}>"

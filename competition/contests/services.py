@@ -15,7 +15,7 @@ from competition.contests.lifecycle import ContestFacts, ContestStatus, EventFac
 from competition.contests.models import Contest, Event, EventPart, JudgeAssignment, JudgePosition
 from competition.contests.validation import PartSpec, check_occupation_code, check_parts, check_schedule
 from competition.domain import Group, SkillLevel, Tier
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.organizations.models import OrganizingBody
 
@@ -39,7 +39,7 @@ EDITABLE_STATUSES = frozenset(
 
 def _check_version(obj: Contest | Event, expected: int | None) -> None:
     if expected is not None and obj.version != expected:
-        raise DomainError("该内容已被他人修改，您看到的是旧版本。请刷新页面后重新修改。")
+        raise DomainError(N_("该内容已被他人修改，您看到的是旧版本。请刷新页面后重新修改。"))
 
 
 def save_contest(
@@ -69,15 +69,17 @@ def save_contest(
     if contest is not None:
         _check_version(contest, expected_version)
         if contest.status not in EDITABLE_STATUSES:
-            raise DomainError(f"竞赛处于“{contest.status.label}”阶段，基本信息已不能修改。")
+            raise DomainError(
+                N_("竞赛处于“%(status)s”阶段，基本信息已不能修改。"), status=contest.status.label
+            )
     if body is None and contest is None:
-        raise DomainError("请指定主办单位。")
+        raise DomainError(N_("请指定主办单位。"))
     co_bodies = list(
         db.session.execute(sa.select(OrganizingBody).where(OrganizingBody.id.in_(co_organizer_ids))).scalars()
     )
     owner_id = contest.body_id if contest is not None else body.id  # type: ignore[union-attr]
     if any(b.id == owner_id for b in co_bodies):
-        raise DomainError("主办单位不必再列为协办单位。", field="co_organizer_ids")
+        raise DomainError(N_("主办单位不必再列为协办单位。"), field="co_organizer_ids")
     before = None
     if contest is None:
         contest = Contest(body=body, status=ContestStatus.DRAFT, created_at=now)
@@ -148,14 +150,14 @@ def save_event(
     stale, or the contest is past registration.
     """
     if contest.status not in EDITABLE_STATUSES:
-        raise DomainError(f"竞赛处于“{contest.status.label}”阶段，赛项设置已不能修改。")
+        raise DomainError(N_("竞赛处于“%(status)s”阶段，赛项设置已不能修改。"), status=contest.status.label)
     if event is not None:
         _check_version(event, expected_version)
     check_occupation_code(values.get("occupation_code"))
     check_parts(parts)
     occupation = values["occupation_name"].strip()
     if not occupation:
-        raise DomainError("请填写职业（工种）名称。", field="occupation_name")
+        raise DomainError(N_("请填写职业（工种）名称。"), field="occupation_name")
     work_type = (values.get("work_type") or "").strip() or None
     group = Group(values["group"])
     for other in contest.events:
@@ -164,10 +166,10 @@ def save_event(
             work_type,
             group,
         ):
-            raise DomainError(f"本竞赛已有赛项“{other.title}”。", field="occupation_name")
+            raise DomainError(N_("本竞赛已有赛项“%(title)s”。"), title=other.title, field="occupation_name")
     team_size = int(values.get("team_size") or 1)
     if not 1 <= team_size <= 10:
-        raise DomainError("团队人数应在 1 到 10 之间。", field="team_size")
+        raise DomainError(N_("团队人数应在 1 到 10 之间。"), field="team_size")
     before = None
     if event is None:
         event = Event(contest=contest, created_at=now)
@@ -227,7 +229,7 @@ def delete_event(event: Event, *, actor: User, now: datetime) -> None:
     """Remove an event while its contest is still a draft; audited with what was removed."""
     contest = event.contest
     if contest.status is not ContestStatus.DRAFT:
-        raise DomainError("只有草稿状态的竞赛可以删除赛项。")
+        raise DomainError(N_("只有草稿状态的竞赛可以删除赛项。"))
     before = snapshot(event, _EVENT_FIELDS) | {"parts": _part_rows(event)}
     title, event_id = event.title, event.id
     contest.events.remove(event)
@@ -318,12 +320,16 @@ def assign_judge(
     has another chief judge.
     """
     if judge.role is not Role.JUDGE:
-        raise DomainError(f"{judge.display_name} 不是裁判员账号。", field="username")
+        raise DomainError(
+            N_("%(display_name)s 不是裁判员账号。"), display_name=judge.display_name, field="username"
+        )
     if position is JudgePosition.CHIEF_JUDGE:
         for seat in event.judge_assignments:
             if seat.position is JudgePosition.CHIEF_JUDGE and seat.user_id != judge.id:
                 raise DomainError(
-                    f"赛项已有裁判长 {seat.user.display_name}，请先将其改为裁判员。", field="position"
+                    N_("赛项已有裁判长 %(display_name)s，请先将其改为裁判员。"),
+                    display_name=seat.user.display_name,
+                    field="position",
                 )
     seat = next((a for a in event.judge_assignments if a.user_id == judge.id), None)
     before = {"position": seat.position.value} if seat is not None else None
@@ -351,7 +357,7 @@ def remove_judge(seat: JudgeAssignment, *, actor: User, now: datetime) -> None:
     """Take a judge off an event's panel; audited."""
     event = seat.event
     if event.contest.status not in EDITABLE_STATUSES | {ContestStatus.IN_PROGRESS}:
-        raise DomainError("评分开始后不能再调整裁判组。")
+        raise DomainError(N_("评分开始后不能再调整裁判组。"))
     record(
         "judge.remove",
         actor=actor,

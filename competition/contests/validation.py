@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 
@@ -33,16 +33,21 @@ def check_schedule(
     before the contest starts. Raises :class:`DomainError` naming the field.
     """
     if ends_on < starts_on:
-        raise DomainError("结束日期不能早于开始日期。", field="ends_on")
+        raise DomainError(N_("结束日期不能早于开始日期。"), field="ends_on")
     if starts_on.year not in (year, year + 1) and starts_on.year != year - 1:
-        raise DomainError(f"开始日期 {starts_on.isoformat()} 与竞赛年度 {year} 不符。", field="starts_on")
+        raise DomainError(
+            N_("开始日期 %(isoformat)s 与竞赛年度 %(year)s 不符。"),
+            isoformat=starts_on.isoformat(),
+            year=year,
+            field="starts_on",
+        )
     if (registration_opens_at is None) != (registration_closes_at is None):
-        raise DomainError("报名开始和截止时间须同时填写或同时留空。", field="registration_closes_at")
+        raise DomainError(N_("报名开始和截止时间须同时填写或同时留空。"), field="registration_closes_at")
     if registration_opens_at is not None and registration_closes_at is not None:
         if registration_closes_at <= registration_opens_at:
-            raise DomainError("报名截止时间必须晚于报名开始时间。", field="registration_closes_at")
+            raise DomainError(N_("报名截止时间必须晚于报名开始时间。"), field="registration_closes_at")
         if registration_closes_at.date() >= starts_on:
-            raise DomainError("报名须在比赛开始日期之前截止。", field="registration_closes_at")
+            raise DomainError(N_("报名须在比赛开始日期之前截止。"), field="registration_closes_at")
 
 
 @dataclass(frozen=True)
@@ -59,21 +64,25 @@ def check_parts(parts: Sequence[PartSpec]) -> None:
     pass marks in [0, 100]. Raises :class:`DomainError` (field ``parts``).
     """
     if not parts:
-        raise DomainError("至少需要一个考核部分（如技能操作）。", field="parts")
+        raise DomainError(N_("至少需要一个考核部分（如技能操作）。"), field="parts")
     kinds = [p.kind for p in parts]
     if len(set(kinds)) != len(kinds):
-        raise DomainError("同一考核部分只能出现一次。", field="parts")
+        raise DomainError(N_("同一考核部分只能出现一次。"), field="parts")
     for part in parts:
         if not Decimal(0) < part.weight <= Decimal(100):
-            raise DomainError(f"{part.kind.label}的权重应大于 0 且不超过 100。", field="parts")
+            raise DomainError(
+                N_("%(kind)s的权重应大于 0 且不超过 100。"), kind=part.kind.label, field="parts"
+            )
         if not Decimal(0) <= part.pass_mark <= Decimal(100):
-            raise DomainError(f"{part.kind.label}的合格分应在 0 到 100 之间。", field="parts")
+            raise DomainError(N_("%(kind)s的合格分应在 0 到 100 之间。"), kind=part.kind.label, field="parts")
     total = sum((p.weight for p in parts), Decimal(0))
     if total != Decimal(100):
-        raise DomainError(f"各部分权重之和为 {total:g}，应为 100。", field="parts")
+        raise DomainError(
+            N_("各部分权重之和为 %(total)s，应为 100。"), total=format(total, "g"), field="parts"
+        )
 
 
 def check_occupation_code(code: str | None) -> None:
     """An occupation code, when given, has the national form ``6-18-02-04``."""
     if code and not OCCUPATION_CODE.match(code):
-        raise DomainError("职业编码格式应如 6-18-02-04。", field="occupation_code")
+        raise DomainError(N_("职业编码格式应如 6-18-02-04。"), field="occupation_code")

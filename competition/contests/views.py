@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import clock
@@ -23,9 +22,11 @@ from competition.contests.lifecycle import ACTION_LABELS, TRANSITIONS, ContestSt
 from competition.contests.models import Contest, Event, JudgeAssignment, JudgePosition
 from competition.contests.validation import PartSpec
 from competition.domain import Group, SkillLevel, Tier
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.organizations.forms import UnitForm
 from competition.organizations.models import Unit
 from competition.organizations.services import save_unit
@@ -152,7 +153,7 @@ def change_status(contest_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("竞赛状态已变为“%(status)s”。", status=target.label), "success")
@@ -252,7 +253,7 @@ def delete_event(event_id: int):
         services.delete_event(event, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("赛项已删除。"), "success")
@@ -300,7 +301,7 @@ def remove_judge(seat_id: int):
         services.remove_judge(seat, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("已从裁判组移除。"), "success")
@@ -338,7 +339,8 @@ def invitations():
         .order_by(Contest.starts_on.desc(), Event.id)
     ).scalars()
     form.event_id.choices = [choice(0, _("（暂不加入赛项）"))] + [
-        choice(e.id, f"{e.contest.name} · {e.title}") for e in own_events
+        choice(e.id, fmt(N_("%(contest)s · %(event)s"), contest=e.contest.name, event=e.title))
+        for e in own_events
     ]
     if form.validate_on_submit():
         event = db.session.get(Event, form.event_id.data) if form.event_id.data else None
@@ -384,7 +386,7 @@ def revoke_invitation(invitation_id: int):
         account_services.revoke_invitation(invitation, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("邀请已撤销。"), "success")

@@ -22,7 +22,7 @@ from competition.contests.models import Contest, Event, EventPart, JudgeAssignme
 from competition.demo.accounts import DEMO_PASSWORD
 from competition.demo.people import make_person
 from competition.domain import Group, PartKind, SkillLevel, Tier
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.organizations.models import BodyKind, OrganizingBody, Unit, UnitKind
 from competition.registration.eligibility import Status
@@ -240,7 +240,7 @@ def load_demo(*, now: datetime) -> DemoSummary:
     with real data).
     """
     if db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar():
-        raise DomainError("数据库中已有账号，演示数据只能载入空数据库。")
+        raise DomainError(N_("数据库中已有账号，演示数据只能载入空数据库。"))
     b = _Builder(now)
     today = b.today
 

@@ -23,7 +23,7 @@ from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.models import Event
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import schemes, services
 from competition.marking.models import Mark, MarkSource
@@ -63,9 +63,9 @@ def _cells_xlsx(data: bytes) -> list[list[object]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             if sum(i.file_size for i in package.infolist()) > MAX_UNCOMPRESSED:
-                raise DomainError("文件解压后过大，已拒绝。")
+                raise DomainError(N_("文件解压后过大，已拒绝。"))
     except zipfile.BadZipFile:
-        raise DomainError("文件不是有效的 .xlsx 工作簿；也可导出为 CSV（UTF-8）后上传。") from None
+        raise DomainError(N_("文件不是有效的 .xlsx 工作簿；也可导出为 CSV（UTF-8）后上传。")) from None
     import openpyxl
 
     with warnings.catch_warnings():
@@ -73,7 +73,7 @@ def _cells_xlsx(data: bytes) -> list[list[object]]:
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged file
-            raise DomainError("无法读取这个工作簿，请用 Excel 另存为 .xlsx 后重试。") from None
+            raise DomainError(N_("无法读取这个工作簿，请用 Excel 另存为 .xlsx 后重试。")) from None
         try:
             sheet = book.worksheets[0]
             return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -89,11 +89,11 @@ def _cells_csv(data: bytes) -> list[list[object]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise DomainError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”。")
+        raise DomainError(N_("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”。"))
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
-        raise DomainError(f"CSV 格式错误：{error}") from None
+        raise DomainError(N_("CSV 格式错误：%(error)s"), error=error) from None
 
 
 def read_scores(data: bytes, filename: str) -> TheoryReport:
@@ -150,10 +150,10 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
     loaded = services.require_scheme(event)
     exam = schemes.exam_aspect(loaded.scheme)
     if exam is None:
-        raise DomainError("本赛项的理论知识部分不是单一的考试成绩，不能从考试系统导入。")
+        raise DomainError(N_("本赛项的理论知识部分不是单一的考试成绩，不能从考试系统导入。"))
     part = services.event_part(event, PartKind.THEORY)
     if services.sign_off_of(part) is not None or services.marking_of(event).signed_off_at is not None:
-        raise DomainError("理论知识部分已签字确认并锁定；请裁判长先解锁。")
+        raise DomainError(N_("理论知识部分已签字确认并锁定；请裁判长先解锁。"))
     report = read_scores(data, filename)
     if report.file_problem:
         return report

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event, EventPart
 from competition.domain import AwardClass
+from competition.errors import N_
 from competition.extensions import ExactDecimal, db, str_enum
 from competition.registration.models import Registration
 
@@ -31,9 +32,9 @@ class AwardPolicyKind(StrEnum):
     def label(self) -> str:
         """Chinese name of the policy."""
         return {
-            "counts": "按名额（一、二、三等奖人数）",
-            "percent": "按比例（一、二、三等奖占参与排名人数的百分比）",
-            "national": "全国技能大赛（金银铜各1名，优胜奖至前一半，排名不并列）",
+            "counts": N_("按名额（一、二、三等奖人数）"),
+            "percent": N_("按比例（一、二、三等奖占参与排名人数的百分比）"),
+            "national": N_("全国技能大赛（金银铜各1名，优胜奖至前一半，排名不并列）"),
         }[self.value]
 
 
@@ -48,7 +49,12 @@ class MarkSource(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"entry": "录入", "rescore": "重新评分", "import": "导入", "correction": "更正"}[self.value]
+        return {
+            "entry": N_("录入"),
+            "rescore": N_("重新评分"),
+            "import": N_("导入"),
+            "correction": N_("更正"),
+        }[self.value]
 
 
 class Ruling(StrEnum):
@@ -61,7 +67,7 @@ class Ruling(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"pending": "待裁决", "upheld": "申诉成立", "dismissed": "驳回"}[self.value]
+        return {"pending": N_("待裁决"), "upheld": N_("申诉成立"), "dismissed": N_("驳回")}[self.value]
 
 
 class EventScheme(db.Model):

@@ -17,7 +17,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import schemes, services
 from competition.marking.models import (
@@ -70,7 +70,7 @@ def policy_choice(state: EventMarking, loaded: schemes.Loaded) -> PolicyChoice:
             awards, ranking, text = cli_award_policy(sizes, None, False)
             options = ("--awards", sizes)
     except click.ClickException as error:
-        raise DomainError(f"奖项设置无效：{error.message}") from None
+        raise DomainError(N_("奖项设置无效：%(detail)s"), detail=error.message) from None
     policy = StandingsPolicy(ranking=ranking, awards=awards, rounding=loaded.scheme.rounding)
     return PolicyChoice(policy, text, options, state.award_policy is AwardPolicyKind.NATIONAL)
 
@@ -89,9 +89,9 @@ def set_policy(
     for sizes the policy refuses or once results are published."""
     state = services.marking_of(event)
     if current_publication(event) is not None:
-        raise DomainError("成绩已发布公示，奖项设置不能再修改。")
+        raise DomainError(N_("成绩已发布公示，奖项设置不能再修改。"))
     if not 0 <= appeal_window_hours <= 720:
-        raise DomainError("申诉时限应在 0 到 720 小时之间。", field="appeal_window_hours")
+        raise DomainError(N_("申诉时限应在 0 到 720 小时之间。"), field="appeal_window_hours")
     before = {
         "award_policy": state.award_policy.value,
         "award_sizes": list(state.award_sizes or []),
@@ -113,7 +113,9 @@ def set_policy(
             elif kind is AwardPolicyKind.COUNTS:
                 cli_award_policy(cli_check, None, False)
         except click.ClickException as error:
-            raise DomainError(f"奖项设置无效：{error.message}", field="award_sizes") from None
+            raise DomainError(
+                N_("奖项设置无效：%(detail)s"), detail=error.message, field="award_sizes"
+            ) from None
     db.session.flush()
     record(
         "results.policy",
@@ -195,7 +197,7 @@ def preview(event: Event) -> Preview:
                 results = score_sheets(loaded.scheme, sheets.sheets)
             except DomainError:
                 results = ()
-        return Preview(None, results, error.message)
+        return Preview(None, results, error.text)
     return Preview(computed, computed.results, None)
 
 
@@ -247,16 +249,16 @@ def publish(
     """
     contest = event.contest
     if contest.status not in (ContestStatus.MARKING, ContestStatus.PUBLIC_NOTICE):
-        raise DomainError(f"竞赛处于“{contest.status.label}”阶段，不能发布成绩公示。")
+        raise DomainError(N_("竞赛处于“%(status)s”阶段，不能发布成绩公示。"), status=contest.status.label)
     state = services.marking_of(event)
     if state.signed_off_at is None:
-        raise DomainError("成绩尚未经裁判长签字确认。")
+        raise DomainError(N_("成绩尚未经裁判长签字确认。"))
     if state.decrypted_at is None:
-        raise DomainError("成绩尚未解密。")
+        raise DomainError(N_("成绩尚未解密。"))
     previous = current_publication(event)
     reason = (reason or "").strip() or None
     if previous is not None and reason is None:
-        raise DomainError("成绩已发布过，重新发布须填写原因（如申诉裁决）。", field="reason")
+        raise DomainError(N_("成绩已发布过，重新发布须填写原因（如申诉裁决）。"), field="reason")
     computed = compute(event)
     period = notice_period(now.date(), working_days, calendar)
     label = event_label(event)
@@ -406,7 +408,7 @@ def rederivation(event: Event) -> Rederivation:
         if entry in computed.lots:
             rows.append(MarkRow(entry, "lot", value=str(computed.lots[entry]), event=label))
     if not rows:
-        raise DomainError("还没有成绩。")
+        raise DomainError(N_("还没有成绩。"))
     stored = services.stored_scheme(event)
     command = " ".join(
         ("flask scoring standings --scheme SCHEME.xlsx --marks MARKS.csv", *computed.choice.cli_options)
@@ -443,16 +445,18 @@ def record_appeal(
 ) -> Appeal:
     """Record a written appeal received by the 监督仲裁组; audited. Refused after the window closes."""
     if registration.event_id != event.id:
-        raise DomainError("没有这名参赛选手。", field="competitor_number")
+        raise DomainError(N_("没有这名参赛选手。"), field="competitor_number")
     if not (appellant or "").strip() or not (content or "").strip():
-        raise DomainError("请填写申诉人和申诉内容。", field="content")
+        raise DomainError(N_("请填写申诉人和申诉内容。"), field="content")
     deadline = appeal_deadline(event)
     if lodged_at > deadline:
         raise DomainError(
-            f"申诉须在 {deadline:%Y-%m-%d %H:%M} 前提出，这份申诉已超过时限。", field="lodged_at"
+            N_("申诉须在 %(deadline)s 前提出，这份申诉已超过时限。"),
+            deadline=format(deadline, "%Y-%m-%d %H:%M"),
+            field="lodged_at",
         )
     if lodged_at > now:
-        raise DomainError("申诉时间不能晚于现在。", field="lodged_at")
+        raise DomainError(N_("申诉时间不能晚于现在。"), field="lodged_at")
     appeal = Appeal(
         event_id=event.id,
         registration_id=registration.id,
@@ -490,14 +494,14 @@ def rule_appeal(
     ``remark_part`` (unlocking it with the ruling as reason) so the chief judge can ask for re-scores,
     sign off again, and the organizer re-publishes."""
     if appeal.ruling is not Ruling.PENDING:
-        raise DomainError("这份申诉已经裁决。")
+        raise DomainError(N_("这份申诉已经裁决。"))
     if ruling is Ruling.PENDING:
-        raise DomainError("请选择裁决结果。", field="ruling")
+        raise DomainError(N_("请选择裁决结果。"), field="ruling")
     text = (text or "").strip()
     if not text:
-        raise DomainError("请填写裁决意见。", field="ruling_text")
+        raise DomainError(N_("请填写裁决意见。"), field="ruling_text")
     if remark_part is not None and ruling is not Ruling.UPHELD:
-        raise DomainError("只有申诉成立时才需要重新评分。", field="remark_part")
+        raise DomainError(N_("只有申诉成立时才需要重新评分。"), field="remark_part")
     event = db.session.get(Event, appeal.event_id)
     appeal.ruling = ruling
     appeal.ruling_text = text

@@ -17,7 +17,7 @@ from fractions import Fraction
 from threading import Lock
 
 from competition.domain import PartKind
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, fmt
 from competition.scoring.aspects import (
     Aspect,
     AutomatedTest,
@@ -205,13 +205,25 @@ def input_spec(aspect: Aspect) -> InputSpec:
     rule = aspect.rule
     if isinstance(rule, Judgement):
         step = "1" if rule.whole_scores else "0.01"
-        return InputSpec("number", "0", _plain(rule.scale_max), step, hint=f"0–{_plain(rule.scale_max)} 分")
+        return InputSpec(
+            "number",
+            "0",
+            _plain(rule.scale_max),
+            step,
+            hint=fmt(N_("0–%(max)s 分"), max=_plain(rule.scale_max)),
+        )
     if isinstance(rule, JudgedMark):
-        return InputSpec("number", "0", _plain(aspect.maximum), "0.01", hint=f"0–{_plain(aspect.maximum)} 分")
+        return InputSpec(
+            "number",
+            "0",
+            _plain(aspect.maximum),
+            "0.01",
+            hint=fmt(N_("0–%(max)s 分"), max=_plain(aspect.maximum)),
+        )
     if isinstance(rule, Check):
-        return InputSpec("choice", options=(("1", "符合"), ("0", "不符合")), hint="符合 / 不符合")
+        return InputSpec("choice", options=(("1", N_("符合")), ("0", N_("不符合"))), hint=N_("符合 / 不符合"))
     if isinstance(rule, OrdinalGrades):
-        return InputSpec("choice", options=tuple((g, g) for g in rule.grades), hint="等级")
+        return InputSpec("choice", options=tuple((g, g) for g in rule.grades), hint=N_("等级"))
     if isinstance(rule, ToleranceBands):
         return InputSpec("number", step="any", hint=f"实测值{('（' + rule.unit + '）') if rule.unit else ''}")
     if isinstance(rule, AutomatedTest):

@@ -31,7 +31,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
@@ -144,7 +144,7 @@ def require_scheme(event: Event) -> schemes.Loaded:
     """The event's scheme; :class:`DomainError` when none was imported."""
     loaded = loaded_scheme(event)
     if loaded is None:
-        raise DomainError(f"赛项“{event.title}”还没有评分标准。")
+        raise DomainError(N_("赛项“%(title)s”还没有评分标准。"), title=event.title)
     return loaded
 
 
@@ -160,14 +160,16 @@ def import_scheme(event: Event, data: bytes, filename: str, *, actor: User, now:
     existing marks would change their meaning).
     """
     if event.contest.status not in SCHEME_STATUSES:
-        raise DomainError(f"竞赛处于“{event.contest.status.label}”阶段，评分标准已不能更换。")
+        raise DomainError(
+            N_("竞赛处于“%(status)s”阶段，评分标准已不能更换。"), status=event.contest.status.label
+        )
     if not event.parts:
-        raise DomainError("请先为赛项设置考核部分和权重。")
+        raise DomainError(N_("请先为赛项设置考核部分和权重。"))
     has_marks = db.session.execute(
         sa.select(Mark.id).where(Mark.event_id == event.id, Mark.value.is_not(None)).limit(1)
     ).scalar()
     if has_marks is not None:
-        raise DomainError("本赛项已有评分记录，不能再更换评分标准。")
+        raise DomainError(N_("本赛项已有评分记录，不能再更换评分标准。"))
     fitted = schemes.fit_upload(data, _part_specs(event), name=event.title)
     if fitted.problems or fitted.workbook is None or fitted.loaded is None:
         return fitted
@@ -223,7 +225,7 @@ def event_part(event: Event, kind: PartKind) -> EventPart:
     for part in event.parts:
         if part.kind is kind:
             return part
-    raise DomainError(f"赛项没有{kind.label}部分。")
+    raise DomainError(N_("赛项没有%(kind)s部分。"), kind=kind.label)
 
 
 def panel_of(part: EventPart) -> list[User]:
@@ -259,11 +261,11 @@ def set_panel(part: EventPart, user_ids: Iterable[int], *, actor: User, now: dat
     judges = {a.user_id: a.user for a in event.judge_assignments}
     strangers = wanted - set(judges)
     if strangers:
-        raise DomainError("只能从本赛项的裁判组中选择。")
+        raise DomainError(N_("只能从本赛项的裁判组中选择。"))
     if not wanted:
-        raise DomainError(f"{part.kind.label}的评分组至少需要一名裁判。")
+        raise DomainError(N_("%(kind)s的评分组至少需要一名裁判。"), kind=part.kind.label)
     if _signed_off(part):
-        raise DomainError(f"{part.kind.label}已签字确认，不能调整评分组。")
+        raise DomainError(N_("%(kind)s已签字确认，不能调整评分组。"), kind=part.kind.label)
     before = sorted(u.id for u in panel_of(part))
     db.session.execute(sa.delete(PanelSeat).where(PanelSeat.event_part_id == part.id))
     for user_id in sorted(wanted):
@@ -378,24 +380,24 @@ def list_relation(
     """
     relation = (relation or "").strip()
     if not relation:
-        raise DomainError("请填写回避关系（如亲属、师徒、同事）。", field="relation")
+        raise DomainError(N_("请填写回避关系（如亲属、师徒、同事）。"), field="relation")
     event = registration.event
     if not any(a.user_id == judge.id for a in event.judge_assignments):
-        raise DomainError("该用户不是本赛项的裁判。")
+        raise DomainError(N_("该用户不是本赛项的裁判。"))
     existing = db.session.execute(
         sa.select(ConflictRelation.id).where(
             ConflictRelation.registration_id == registration.id, ConflictRelation.user_id == judge.id
         )
     ).scalar()
     if existing is not None:
-        raise DomainError("已经登记过这名裁判与这名选手的回避关系。")
+        raise DomainError(N_("已经登记过这名裁判与这名选手的回避关系。"))
     marked = db.session.execute(
         sa.select(Mark.id)
         .where(Mark.registration_id == registration.id, Mark.judge_id == judge.id, Mark.value.is_not(None))
         .limit(1)
     ).scalar()
     if marked is not None:
-        raise DomainError("该裁判已为这名选手评分；请先要求重新评分或由裁判长另行处理。")
+        raise DomainError(N_("该裁判已为这名选手评分；请先要求重新评分或由裁判长另行处理。"))
     row = ConflictRelation(
         registration_id=registration.id,
         user_id=judge.id,
@@ -424,16 +426,16 @@ def override_conflict(
     """Let ``judge`` mark ``registration`` despite a conflict; the chief judge gives a reason. Audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("解除回避须填写原因。", field="reason")
+        raise DomainError(N_("解除回避须填写原因。"), field="reason")
     if not is_conflicted(judge, registration):
-        raise DomainError("该裁判与这名选手没有利益冲突，无须解除回避。")
+        raise DomainError(N_("该裁判与这名选手没有利益冲突，无须解除回避。"))
     existing = db.session.execute(
         sa.select(ConflictOverride).where(
             ConflictOverride.registration_id == registration.id, ConflictOverride.user_id == judge.id
         )
     ).scalar()
     if existing is not None:
-        raise DomainError("已经解除过这项回避。")
+        raise DomainError(N_("已经解除过这项回避。"))
     row = ConflictOverride(
         registration_id=registration.id,
         user_id=judge.id,
@@ -512,7 +514,9 @@ def _finding_rows(text: str, base: dict) -> list[MarkRow]:
             continue
         match = _FINDING.match(piece)
         if match is None:
-            raise DomainError(f"扣分记录写作“规则编号=数量”，如 Q1=2；无扣分填 0：“{piece}”")
+            raise DomainError(
+                N_("扣分记录写作“规则编号=数量”，如 Q1=2；无扣分填 0：“%(piece)s”"), piece=piece
+            )
         rows.append(MarkRow(**base, rule=match.group(1), value=match.group(2)))
     return rows
 
@@ -716,7 +720,7 @@ def save_mark(
     try:
         prepared = prepare_save(event.id, registration.id, aspect_code, value, judge=judge)
     except NotFound:
-        raise DomainError("没有这名参赛选手。") from None
+        raise DomainError(N_("没有这名参赛选手。")) from None
     return commit_save(prepared, expected_version=expected_version, now=now)
 
 
@@ -880,33 +884,35 @@ def prepare_save(
     if state.reg_id is None or not state.competitor_number:
         raise NotFound
     if state.contest_status not in MARKING_STATUSES:
-        raise DomainError(f"竞赛处于“{state.contest_status.label}”阶段，不能录入成绩。")
+        raise DomainError(N_("竞赛处于“%(status)s”阶段，不能录入成绩。"), status=state.contest_status.label)
     if state.reg_status is not RegistrationStatus.APPROVED:
-        raise DomainError("没有这名参赛选手。")
+        raise DomainError(N_("没有这名参赛选手。"))
     loaded = None if state.sha256 is None else schemes.cached(state.sha256)
     if loaded is None:
         loaded = require_scheme(db.session.get(Event, event_id))
     if aspect_code not in loaded.aspects:
-        raise DomainError(f"评分标准中没有评分项 {aspect_code}。")
+        raise DomainError(N_("评分标准中没有评分项 %(aspect_code)s。"), aspect_code=aspect_code)
     kind, aspect = loaded.aspects[aspect_code]
     if is_exam_part(loaded, kind):
-        raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
+        raise DomainError(N_("理论考试成绩由考试系统导入，不在此录入。"))
     part = next((r for r in rows if r.kind is kind), None)
     if part is None:
-        raise DomainError(f"赛项没有{kind.label}部分。")
+        raise DomainError(N_("赛项没有%(kind)s部分。"), kind=kind.label)
     if state.event_signed or part.part_signed:
-        raise DomainError(f"{kind.label}的成绩已由裁判长签字确认并锁定。")
+        raise DomainError(N_("%(kind)s的成绩已由裁判长签字确认并锁定。"), kind=kind.label)
     if not (part.seated if part.any_seat else state.event_judge):
-        raise DomainError(f"您不在{kind.label}的评分组中。")
+        raise DomainError(N_("您不在%(kind)s的评分组中。"), kind=kind.label)
     if state.conflicted and not state.overridden:
-        raise DomainError("您与这名选手须回避（同单位或登记的关系），不能为其评分。")
+        raise DomainError(N_("您与这名选手须回避（同单位或登记的关系），不能为其评分。"))
     if part.submitted and not state.rescore:
-        raise DomainError(f"您已提交{kind.label}的评分；只有裁判长要求重新评分的项目才能修改。")
+        raise DomainError(
+            N_("您已提交%(kind)s的评分；只有裁判长要求重新评分的项目才能修改。"), kind=kind.label
+        )
     text = None
     if value is not None and value.strip():
         text = check_value(loaded, aspect_code, value, judge.username)
     if state.rescore and text is None:
-        raise DomainError("重新评分须填写新的成绩。")
+        raise DomainError(N_("重新评分须填写新的成绩。"))
     return PreparedSave(
         event_id=event_id,
         part_id=part.part_id,
@@ -959,7 +965,7 @@ def commit_save(prepared: PreparedSave, *, expected_version: int, now: datetime)
         facts = db.session.execute(sa.select(_STILL_OPEN), _still_open(prepared)).scalar()
         if not facts:
             raise DomainError(
-                f"{prepared.kind.label}的成绩已被裁判长签字确认或已提交，您输入的值没有保存。"
+                N_("%(kind)s的成绩已被裁判长签字确认或已提交，您输入的值没有保存。"), kind=prepared.kind.label
             ) from None
         raise
     reasons: list[str] = []
@@ -1061,10 +1067,10 @@ def grid(event: Event, kind: PartKind, judge: User, *, criterion_code: str | Non
     """
     loaded = require_scheme(event)
     if is_exam_part(loaded, kind):
-        raise DomainError("理论考试成绩由考试系统导入，不在此录入。")
+        raise DomainError(N_("理论考试成绩由考试系统导入，不在此录入。"))
     part = event_part(event, kind)
     if judge.id not in {u.id for u in panel_of(part)}:
-        raise DomainError(f"您不在{kind.label}的评分组中。")
+        raise DomainError(N_("您不在%(kind)s的评分组中。"), kind=kind.label)
     core_part = loaded.scheme.part(kind)
     criteria = _criteria(core_part)
     if criterion_code == "*":
@@ -1364,16 +1370,16 @@ def submit_part(event: Event, kind: PartKind, judge: User, *, now: datetime) -> 
     """
     part = event_part(event, kind)
     if judge.id in submitted_judges(part):
-        raise DomainError(f"您已提交{kind.label}的评分。")
+        raise DomainError(N_("您已提交%(kind)s的评分。"), kind=kind.label)
     state = progress(event, kind)
     if judge.id not in {u.id for u in state.panel}:
-        raise DomainError(f"您不在{kind.label}的评分组中。")
+        raise DomainError(N_("您不在%(kind)s的评分组中。"), kind=kind.label)
     mine = [s for s in state.missing if s.judge_id in (None, judge.id)]
     if mine:
         entries = {r.id: r.competitor_number for r in marked_entries(event)}
         listing = "、".join(f"{entries.get(s.registration_id)}号 {s.aspect_code}" for s in mine[:10])
         more = f" 等 {len(mine)} 项" if len(mine) > 10 else ""
-        raise DomainError(f"还有成绩未录入，不能提交：{listing}{more}。")
+        raise DomainError(N_("还有成绩未录入，不能提交：%(listing)s%(more)s。"), listing=listing, more=more)
     row = PartSubmission(event_part_id=part.id, judge_id=judge.id, submitted_at=now)
     db.session.add(row)
     db.session.flush()
@@ -1405,21 +1411,25 @@ def request_rescore(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("请填写重新评分的原因。", field="reason")
+        raise DomainError(N_("请填写重新评分的原因。"), field="reason")
     if not judges:
-        raise DomainError("请选择需要重新评分的裁判。")
+        raise DomainError(N_("请选择需要重新评分的裁判。"))
     loaded = require_scheme(event)
     if aspect_code not in loaded.aspects:
-        raise DomainError(f"评分标准中没有评分项 {aspect_code}。")
+        raise DomainError(N_("评分标准中没有评分项 %(aspect_code)s。"), aspect_code=aspect_code)
     kind, _aspect = loaded.aspects[aspect_code]
     part = event_part(event, kind)
     if _signed_off(part) is not None or marking_of(event).signed_off_at is not None:
-        raise DomainError(f"{kind.label}已签字确认，请先解锁再要求重新评分。")
+        raise DomainError(N_("%(kind)s已签字确认，请先解锁再要求重新评分。"), kind=kind.label)
     panel = {u.id for u in panel_of(part)}
     made = []
     for judge in judges:
         if judge.id not in panel:
-            raise DomainError(f"{judge.display_name} 不在{kind.label}的评分组中。")
+            raise DomainError(
+                N_("%(display_name)s 不在%(kind)s的评分组中。"),
+                display_name=judge.display_name,
+                kind=kind.label,
+            )
         row = RescoreRequest(
             event_id=event.id,
             registration_id=registration.id,
@@ -1453,7 +1463,7 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
     """
     part = event_part(event, kind)
     if _signed_off(part) is not None:
-        raise DomainError(f"{kind.label}已经签字确认。")
+        raise DomainError(N_("%(kind)s已经签字确认。"), kind=kind.label)
     loaded = require_scheme(event)
     table = MarkTable.load(event)
     state = progress(event, kind, table=table)
@@ -1492,11 +1502,11 @@ def unlock_part(event: Event, kind: PartKind, reason: str, *, actor: User, now: 
     """Reopen a signed-off part with a reason (the event's sign-off is withdrawn too); audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("解锁须填写原因。", field="reason")
+        raise DomainError(N_("解锁须填写原因。"), field="reason")
     part = event_part(event, kind)
     row = _signed_off(part)
     if row is None:
-        raise DomainError(f"{kind.label}尚未签字确认，无须解锁。")
+        raise DomainError(N_("%(kind)s尚未签字确认，无须解锁。"), kind=kind.label)
     state = marking_of(event)
     before = {"part_signed_off_at": row.signed_off_at, "event_signed_off_at": state.signed_off_at}
     db.session.delete(row)
@@ -1523,10 +1533,10 @@ def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
 
     state = marking_of(event)
     if state.signed_off_at is not None:
-        raise DomainError("本赛项的成绩已经签字确认。")
+        raise DomainError(N_("本赛项的成绩已经签字确认。"))
     open_parts = [p.kind.label for p in event.parts if _signed_off(p) is None]
     if open_parts:
-        raise DomainError(f"以下部分尚未签字确认：{'、'.join(open_parts)}。")
+        raise DomainError(N_("以下部分尚未签字确认：%(open_parts)s。"), open_parts="、".join(open_parts))
     results.compute(event)  # raises when any result is incomplete
     state.signed_off_at = now
     state.signed_off_by_id = actor.id
@@ -1547,10 +1557,10 @@ def unlock_event(event: Event, reason: str, *, actor: User, now: datetime) -> No
     """Withdraw the event's sign-off with a reason (parts stay signed off until unlocked); audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("解锁须填写原因。", field="reason")
+        raise DomainError(N_("解锁须填写原因。"), field="reason")
     state = marking_of(event)
     if state.signed_off_at is None:
-        raise DomainError("本赛项的成绩尚未签字确认。")
+        raise DomainError(N_("本赛项的成绩尚未签字确认。"))
     before = {"signed_off_at": state.signed_off_at}
     state.signed_off_at = None
     state.signed_off_by_id = None
@@ -1572,9 +1582,9 @@ def decrypt(event: Event, *, actor: User, now: datetime) -> EventMarking:
     """The chief judge decrypts (解密) the event after sign-off: names appear beside numbers; audited."""
     state = marking_of(event)
     if state.signed_off_at is None:
-        raise DomainError("成绩签字确认后才能解密。")
+        raise DomainError(N_("成绩签字确认后才能解密。"))
     if state.decrypted_at is not None:
-        raise DomainError("本赛项已经解密。")
+        raise DomainError(N_("本赛项已经解密。"))
     state.decrypted_at = now
     state.decrypted_by_id = actor.id
     db.session.flush()

@@ -26,7 +26,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
 
@@ -40,9 +39,11 @@ from competition.accounts.guards import managed_event_or_404, require
 from competition.accounts.models import User
 from competition.contests.models import Event, JudgePosition
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.marking import imports, results, schemes, services
 from competition.marking.forms import (
     AppealForm,
@@ -183,8 +184,15 @@ def _save_posted_cells(event: Event, grid: services.Grid) -> tuple[int, list[str
                     now=clock.now(),
                 )
             except (DomainError, ValueError) as error:
-                message = getattr(error, "message", str(error))
-                problems.append(f"{registration.competitor_number} 号 {aspect.code}：{message}")
+                message = error_text(error) if isinstance(error, DomainError) else str(error)
+                problems.append(
+                    _(
+                        "%(number)s 号 %(code)s：%(message)s",
+                        number=registration.competitor_number,
+                        code=aspect.code,
+                        message=message,
+                    )
+                )
             else:
                 saved += 1
     return saved, problems
@@ -199,7 +207,7 @@ def grid(event_id: int, part: str):
     try:
         grid = services.grid(event, kind, current_user, criterion_code=criterion)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
         return redirect(url_for("marking.event_home", event_id=event.id))
     if request.method == "POST":
         services.begin_write()
@@ -245,7 +253,7 @@ def save_mark(event_id: int):
         db.session.rollback()
         current = stale.current
         return jsonify(
-            error=stale.message,
+            error=error_text(stale),
             current_value=None if current is None else current.value,
             current_version=0 if current is None else current.version,
         ), 409
@@ -265,7 +273,7 @@ def submit(event_id: int, part: str):
         services.submit_part(event, kind, current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("已提交%(part)s的评分。", part=kind.label), "success")
@@ -290,7 +298,7 @@ def desk(event_id: int):
         try:
             sheets = services.event_sheets(event, loaded, table=table)
         except DomainError as error:
-            flash(error.message, "danger")
+            flash(error_text(error), "danger")
         for part in event.parts:
             progress = services.progress(event, part.kind, table=table)
             found = services.divergences(event, loaded, sheets.sheets, part.kind) if sheets else []
@@ -346,7 +354,7 @@ def _chief_action(event: Event, action, success: str):
         action()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(success, "success")
@@ -560,7 +568,10 @@ def scheme_file(event_id: int):
 def panels(event_id: int):
     event = managed_event_or_404(event_id)
     judges = sorted((a for a in event.judge_assignments), key=lambda a: a.user_id)
-    options = [(a.user_id, f"{a.user.display_name}（{a.position.label}）") for a in judges]
+    options = [
+        (a.user_id, fmt(N_("%(name)s（%(position)s）"), name=a.user.display_name, position=a.position.label))
+        for a in judges
+    ]
     if request.method == "POST":
         form = PanelForm()
         form.judges.choices = options
@@ -570,7 +581,7 @@ def panels(event_id: int):
                 services.set_panel(part, form.judges.data, actor=current_user, now=clock.now())
             except (DomainError, ValueError) as error:
                 db.session.rollback()
-                flash(getattr(error, "message", _("数据格式错误。")), "danger")
+                flash(error_text(error) if isinstance(error, DomainError) else _("数据格式错误。"), "danger")
             else:
                 db.session.commit()
                 flash(_("评分组已保存。"), "success")
@@ -708,7 +719,7 @@ def publish(event_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(
@@ -740,7 +751,7 @@ def results_file(event_id: int, name: str):
     try:
         files = results.rederivation(event)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
         return redirect(url_for("results.event_results", event_id=event.id))
     if name == "SCHEME.xlsx":
         return send_file(io.BytesIO(files.scheme), mimetype=_XLSX, as_attachment=True, download_name=name)
@@ -775,7 +786,7 @@ def record_appeal(event_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("申诉已登记。"), "success")
@@ -800,7 +811,7 @@ def rule_appeal(appeal_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("裁决已记录。"), "success")

@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.errors import N_
 from competition.extensions import db, str_enum
 
 
@@ -25,12 +26,12 @@ class BodyKind(StrEnum):
     def label(self) -> str:
         """Chinese name of the kind."""
         return {
-            "hrss": "人力资源和社会保障局",
-            "trade_union": "总工会",
-            "association": "行业协会",
-            "enterprise": "企业",
-            "school": "院校",
-            "other": "其他",
+            "hrss": N_("人力资源和社会保障局"),
+            "trade_union": N_("总工会"),
+            "association": N_("行业协会"),
+            "enterprise": N_("企业"),
+            "school": N_("院校"),
+            "other": N_("其他"),
         }[self.value]
 
 
@@ -43,7 +44,7 @@ class UnitKind(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name of the kind."""
-        return "工作单位" if self is UnitKind.EMPLOYER else "学校"
+        return N_("工作单位") if self is UnitKind.EMPLOYER else N_("学校")
 
 
 class OrganizingBody(db.Model):

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from competition.audit.services import changed, record, snapshot
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.organizations.models import BodyKind, OrganizingBody, Unit, UnitKind
 
@@ -21,7 +21,7 @@ _CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$
 
 def _check_region(region_code: str) -> None:
     if not re.fullmatch(r"\d{6}", region_code or ""):
-        raise DomainError("行政区划代码应为 6 位数字，如 330600（绍兴市）。", field="region_code")
+        raise DomainError(N_("行政区划代码应为 6 位数字，如 330600（绍兴市）。"), field="region_code")
 
 
 def save_body(
@@ -37,13 +37,13 @@ def save_body(
     _check_region(values["region_code"])
     clash = db.session.execute(sa.select(OrganizingBody.id).where(OrganizingBody.name == name)).scalar()
     if clash is not None and (body is None or clash != body.id):
-        raise DomainError(f"已有名为“{name}”的组织单位。", field="name")
+        raise DomainError(N_("已有名为“%(name)s”的组织单位。"), name=name, field="name")
     parent_id = values.get("parent_id")
     if body is not None and parent_id is not None:
         ancestor = db.session.get(OrganizingBody, parent_id)
         while ancestor is not None:
             if ancestor.id == body.id:
-                raise DomainError("上级单位不能是本单位或其下级单位。", field="parent_id")
+                raise DomainError(N_("上级单位不能是本单位或其下级单位。"), field="parent_id")
             ancestor = ancestor.parent
     before = snapshot(body, _BODY_FIELDS) if body is not None else None
     if body is None:
@@ -93,14 +93,14 @@ def save_unit(unit: Unit | None, *, values: dict[str, Any], actor: Any, now: dat
     _check_region(values["region_code"])
     credit_code = (values.get("credit_code") or "").strip().upper() or None
     if credit_code is not None and not _CREDIT_CODE.match(credit_code):
-        raise DomainError("统一社会信用代码应为 18 位数字或大写字母。", field="credit_code")
+        raise DomainError(N_("统一社会信用代码应为 18 位数字或大写字母。"), field="credit_code")
     clash = db.session.execute(sa.select(Unit.id).where(Unit.name == name)).scalar()
     if clash is not None and (unit is None or clash != unit.id):
-        raise DomainError(f"已有名为“{name}”的单位。", field="name")
+        raise DomainError(N_("已有名为“%(name)s”的单位。"), name=name, field="name")
     if credit_code is not None:
         clash = db.session.execute(sa.select(Unit.id).where(Unit.credit_code == credit_code)).scalar()
         if clash is not None and (unit is None or clash != unit.id):
-            raise DomainError("已有单位使用这个统一社会信用代码。", field="credit_code")
+            raise DomainError(N_("已有单位使用这个统一社会信用代码。"), field="credit_code")
     before = snapshot(unit, _UNIT_FIELDS) if unit is not None else None
     if unit is None:
         unit = Unit(created_at=now)

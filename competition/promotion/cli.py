@@ -27,7 +27,7 @@ import click
 from flask.cli import AppGroup
 
 from competition import clock
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.promotion.files import (
     Standings,
     StandingsRow,
@@ -62,17 +62,23 @@ def resolve_ruleset(ref: str) -> RuleSet:
         try:
             return load_ruleset(path)
         except OSError as err:
-            raise DomainError(f"无法读取规则文件“{ref}”：{err.strerror or err}") from None
+            raise DomainError(
+                N_("无法读取规则文件“%(ref)s”：%(err)s"), ref=ref, err=err.strerror or err
+            ) from None
         except DomainError as err:
-            raise DomainError(f"规则文件“{ref}”有误：{err.message}", field=err.field) from None
+            raise DomainError(
+                N_("规则文件“%(ref)s”有误：%(detail)s"), ref=ref, detail=err.message, field=err.field
+            ) from None
     if path.suffix.lower() in (".yaml", ".yml") or "/" in ref or "\\" in ref:
-        raise DomainError(f"找不到规则文件“{ref}”")
+        raise DomainError(N_("找不到规则文件“%(ref)s”"), ref=ref)
     try:
         return load_preset(ref)
     except DomainError as err:
         available = "、".join(preset_ids())
         raise DomainError(
-            f"{err.message}（也没有这个名字的规则文件）；可用的预置规则集：{available}"
+            N_("%(detail)s（也没有这个名字的规则文件）；可用的预置规则集：%(available)s"),
+            detail=err.message,
+            available=available,
         ) from None
 
 

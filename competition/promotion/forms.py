@@ -168,13 +168,18 @@ FORM_CONDITIONS = {
 OUTCOME_KINDS = [
     (
         k.value,
-        {"promote": "晋升到", "raise": "晋升 N 级", "title": "授予称号", "eligible": "取得申报资格"}[k.value],
+        {
+            "promote": _l("晋升到"),
+            "raise": _l("晋升 N 级"),
+            "title": _l("授予称号"),
+            "eligible": _l("取得申报资格"),
+        }[k.value],
     )
     for k in OutcomeKind
 ]
 IF_HELD = [
-    (IfHeld.NOTHING.value, "已有该等级者不再晋升"),
-    (IfHeld.NEXT_LEVEL.value, "已有该等级者晋升高一级"),
+    (IfHeld.NOTHING.value, _l("已有该等级者不再晋升")),
+    (IfHeld.NEXT_LEVEL.value, _l("已有该等级者晋升高一级")),
 ]
 ROUNDINGS = [(r.value, r.label) for r in Rounding]
 LEVELS = [(level.label, level.certificate_label) for level in SkillLevel]

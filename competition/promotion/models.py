@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Contest, Event
 from competition.domain import SkillLevel
+from competition.errors import N_
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody, Unit
 from competition.promotion.rules import DecisionKind, DecisionStatus
@@ -92,9 +93,12 @@ class ReviewState(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``已确认``."""
-        return {"proposed": "待审核", "rejected": "不予通过", "confirmed": "已确认", "reversed": "已撤销"}[
-            self.value
-        ]
+        return {
+            "proposed": N_("待审核"),
+            "rejected": N_("不予通过"),
+            "confirmed": N_("已确认"),
+            "reversed": N_("已撤销"),
+        }[self.value]
 
 
 class PromotionNotice(db.Model):
@@ -208,10 +212,10 @@ class LevelOrigin(StrEnum):
     def label(self) -> str:
         """Chinese name, e.g. ``直接认定``."""
         return {
-            "declared": "原有等级（本人申报）",
-            "competition": "竞赛晋升",
-            "direct": "直接认定",
-            "evaluation": "技能等级评价",
+            "declared": N_("原有等级（本人申报）"),
+            "competition": N_("竞赛晋升"),
+            "direct": N_("直接认定"),
+            "evaluation": N_("技能等级评价"),
         }[self.value]
 
 
@@ -251,7 +255,7 @@ class HonourPeriod(StrEnum):
     @property
     def label(self) -> str:
         """``每年`` or ``每两年``."""
-        return {"yearly": "每年", "biennial": "每两年"}[self.value]
+        return {"yearly": N_("每年"), "biennial": N_("每两年")}[self.value]
 
     @property
     def years(self) -> int:
@@ -299,7 +303,9 @@ class BatchState(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"nominating": "推荐与评审中", "notice": "公示中", "confirmed": "已确认"}[self.value]
+        return {"nominating": N_("推荐与评审中"), "notice": N_("公示中"), "confirmed": N_("已确认")}[
+            self.value
+        ]
 
 
 class HonourBatch(db.Model):
@@ -337,7 +343,7 @@ class NominationChannel(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"result": "竞赛成绩推荐", "unit": "单位推荐"}[self.value]
+        return {"result": N_("竞赛成绩推荐"), "unit": N_("单位推荐")}[self.value]
 
 
 class NominationState(StrEnum):
@@ -350,7 +356,7 @@ class NominationState(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name."""
-        return {"nominated": "待评审", "selected": "拟入选", "not_selected": "未入选"}[self.value]
+        return {"nominated": N_("待评审"), "selected": N_("拟入选"), "not_selected": N_("未入选")}[self.value]
 
 
 class HonourNomination(db.Model):

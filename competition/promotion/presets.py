@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 from competition.promotion.rules import RuleSet
 from competition.promotion.ruleset_yaml import parse_ruleset
 
@@ -47,15 +47,17 @@ def load_preset(preset_id: str, version: int | None = None) -> RuleSet:
     if version is None and "@" in preset_id:
         preset_id, _, raw = preset_id.partition("@")
         if not raw.isdigit():
-            raise DomainError(f"无法识别的规则集版本“{raw}”")
+            raise DomainError(N_("无法识别的规则集版本“%(raw)s”"), raw=raw)
         version = int(raw)
     versions = preset_versions(preset_id)
     if not versions:
-        raise DomainError(f"没有名为“{preset_id}”的预置规则集")
+        raise DomainError(N_("没有名为“%(preset_id)s”的预置规则集"), preset_id=preset_id)
     if version is None:
         version = versions[-1]
     if version not in versions:
-        raise DomainError(f"预置规则集“{preset_id}”没有第 {version} 版")
+        raise DomainError(
+            N_("预置规则集“%(preset_id)s”没有第 %(version)s 版"), preset_id=preset_id, version=version
+        )
     name = _files()[(preset_id, version)]
     text = (resources.files("competition.promotion") / "presets" / name).read_text(encoding="utf-8")
     try:

@@ -30,7 +30,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 
 #: The largest team a rule can name (events allow teams of 1 to 10: ``contests.models.Event``).
 MAX_TEAM_SIZE = 10
@@ -52,7 +52,7 @@ class Rounding(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``向下取整``."""
-        return {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[self.value]
+        return {"floor": N_("向下取整"), "ceil": N_("向上取整"), "half_up": N_("四舍五入")}[self.value]
 
     def apply(self, value: Decimal) -> int:
         """``value`` rounded to an ``int`` by this mode (``Decimal`` in, exact)."""
@@ -98,7 +98,12 @@ class DecisionKind(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``晋升``."""
-        return {"promotion": "晋升", "eligibility": "申报资格", "title": "荣誉称号", "none": "无"}[self.value]
+        return {
+            "promotion": N_("晋升"),
+            "eligibility": N_("申报资格"),
+            "title": N_("荣誉称号"),
+            "none": N_("无"),
+        }[self.value]
 
 
 class DecisionStatus(StrEnum):
@@ -121,12 +126,12 @@ class DecisionStatus(StrEnum):
     def label(self) -> str:
         """Chinese name, e.g. ``已授予``."""
         return {
-            "granted": "已授予",
-            "pending": "待生效",
-            "superseded": "已被更高结果取代",
-            "blocked": "受每年一次限制",
-            "no_effect": "不产生晋升",
-            "no_match": "不符合条件",
+            "granted": N_("已授予"),
+            "pending": N_("待生效"),
+            "superseded": N_("已被更高结果取代"),
+            "blocked": N_("受每年一次限制"),
+            "no_effect": N_("不产生晋升"),
+            "no_match": N_("不符合条件"),
         }[self.value]
 
 
@@ -140,7 +145,11 @@ _LABELS: dict[StrEnum, str] = {member: member.label for enum in (Tier, Group) fo
 
 def _check_id(value: str, name: str) -> None:
     if not isinstance(value, str) or not _ID_PATTERN.match(value):
-        raise DomainError(f"标识“{value}”无效：只能使用字母、数字和 _ . - /，且以字母或数字开头", field=name)
+        raise DomainError(
+            N_("标识“%(value)s”无效：只能使用字母、数字和 _ . - /，且以字母或数字开头"),
+            value=value,
+            field=name,
+        )
 
 
 def _frozen(value: Iterable[object]) -> frozenset:
@@ -297,57 +306,78 @@ class Conditions:
         for name in ("rank_min", "rank_max", "top_n", "entrants_min"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise DomainError("必须是不小于 1 的整数", field=name)
+                raise DomainError(N_("必须是不小于 1 的整数"), field=name)
         if self.rank_min is not None and self.rank_max is not None and self.rank_min > self.rank_max:
-            raise DomainError(f"名次下限 {self.rank_min} 大于上限 {self.rank_max}", field="rank_max")
+            raise DomainError(
+                N_("名次下限 %(rank_min)s 大于上限 %(rank_max)s"),
+                rank_min=self.rank_min,
+                rank_max=self.rank_max,
+                field="rank_max",
+            )
         if self.top_percent is not None and not Decimal(0) < self.top_percent <= Decimal(100):
-            raise DomainError("百分比必须大于 0 且不超过 100", field="top_percent")
+            raise DomainError(N_("百分比必须大于 0 且不超过 100"), field="top_percent")
         if self.top_percent is None and self.rounding is not Rounding.FLOOR:
-            raise DomainError("取整方式只能与 top_percent 一起使用", field="rounding")
+            raise DomainError(N_("取整方式只能与 top_percent 一起使用"), field="rounding")
         pairs = tuple(sorted((int(size), int(n)) for size, n in self.top_n_by_team_size))
         sizes = [size for size, _ in pairs]
         if len(set(sizes)) != len(sizes):
-            raise DomainError("同一团队人数重复出现", field="top_n_by_team_size")
+            raise DomainError(N_("同一团队人数重复出现"), field="top_n_by_team_size")
         for size, n in pairs:
             if size not in TEAM_SIZES:
                 raise DomainError(
-                    f"团队人数只能是 1 到 {MAX_TEAM_SIZE}，而不是 {size}", field="top_n_by_team_size"
+                    N_("团队人数只能是 1 到 %(max)s，而不是 %(size)s"),
+                    max=MAX_TEAM_SIZE,
+                    size=size,
+                    field="top_n_by_team_size",
                 )
             if n < 1:
-                raise DomainError("名次数必须不小于 1", field="top_n_by_team_size")
+                raise DomainError(N_("名次数必须不小于 1"), field="top_n_by_team_size")
         object.__setattr__(self, "top_n_by_team_size", pairs)
         if self.top_n_by_team_size_or_more and not pairs:
-            raise DomainError("“及以上”只能与按团队人数的名次一起使用", field="top_n_by_team_size_or_more")
+            raise DomainError(
+                N_("“及以上”只能与按团队人数的名次一起使用"), field="top_n_by_team_size_or_more"
+            )
         if not self.team_sizes <= TEAM_SIZES:
-            raise DomainError(f"团队人数只能是 1 到 {MAX_TEAM_SIZE}", field="team_sizes")
+            raise DomainError(N_("团队人数只能是 1 到 %(max)s"), max=MAX_TEAM_SIZE, field="team_sizes")
         for name in ("team_size_min", "team_size_max"):
             value = getattr(self, name)
             if value is not None and value not in TEAM_SIZES:
-                raise DomainError(f"团队人数只能是 1 到 {MAX_TEAM_SIZE}", field=name)
+                raise DomainError(N_("团队人数只能是 1 到 %(max)s"), max=MAX_TEAM_SIZE, field=name)
         if (
             self.team_size_min is not None
             and self.team_size_max is not None
             and self.team_size_min > self.team_size_max
         ):
             raise DomainError(
-                f"团队人数下限 {self.team_size_min} 大于上限 {self.team_size_max}", field="team_size_max"
+                N_("团队人数下限 %(low)s 大于上限 %(high)s"),
+                low=self.team_size_min,
+                high=self.team_size_max,
+                field="team_size_max",
             )
         for name in ("age_min", "age_max"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 120:
-                raise DomainError("年龄必须在 0 到 120 岁之间", field=name)
+                raise DomainError(N_("年龄必须在 0 到 120 岁之间"), field=name)
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            raise DomainError(f"年龄下限 {self.age_min} 大于上限 {self.age_max}", field="age_max")
+            raise DomainError(
+                N_("年龄下限 %(age_min)s 大于上限 %(age_max)s"),
+                age_min=self.age_min,
+                age_max=self.age_max,
+                field="age_max",
+            )
         if self.age_basis is AgeBasis.FIXED_DATE:
             if self.age_date is None:
-                raise DomainError("按固定日期计算年龄时必须给出 age_date", field="age_date")
+                raise DomainError(N_("按固定日期计算年龄时必须给出 age_date"), field="age_date")
             if self.age_min is None and self.age_max is None:
-                raise DomainError("未设置年龄限制，不能指定年龄计算日期", field="age_basis")
+                raise DomainError(N_("未设置年龄限制，不能指定年龄计算日期"), field="age_basis")
         elif self.age_date is not None:
-            raise DomainError("只有 age_basis 为 fixed_date 时才能给出 age_date", field="age_date")
+            raise DomainError(N_("只有 age_basis 为 fixed_date 时才能给出 age_date"), field="age_date")
         if self.level_min is not None and self.level_max is not None and self.level_min > self.level_max:
             raise DomainError(
-                f"原等级下限 {self.level_min.label} 高于上限 {self.level_max.label}", field="level_max"
+                N_("原等级下限 %(level_min)s 高于上限 %(level_max)s"),
+                level_min=self.level_min.label,
+                level_max=self.level_max.label,
+                field="level_max",
             )
 
     @property
@@ -513,13 +543,13 @@ class Outcome:
         }
         for name, is_set in present.items():
             if is_set and name not in allowed:
-                raise DomainError(f"结果类型 {kind} 不使用此字段", field=name)
+                raise DomainError(N_("结果类型 %(kind)s 不使用此字段"), kind=kind, field=name)
         if kind in (OutcomeKind.PROMOTE, OutcomeKind.ELIGIBLE) and self.level is None:
-            raise DomainError("缺少目标等级", field="level")
+            raise DomainError(N_("缺少目标等级"), field="level")
         if kind is OutcomeKind.RAISE and (self.steps is None or self.steps < 1):
-            raise DomainError("晋升级数必须是不小于 1 的整数", field="steps")
+            raise DomainError(N_("晋升级数必须是不小于 1 的整数"), field="steps")
         if kind is OutcomeKind.TITLE and not (self.title and self.title.strip()):
-            raise DomainError("缺少荣誉称号名称", field="title")
+            raise DomainError(N_("缺少荣誉称号名称"), field="title")
 
     @property
     def category(self) -> DecisionKind:
@@ -576,11 +606,11 @@ class PromotionRule:
     def __post_init__(self) -> None:
         _check_id(self.id, "id")
         if not self.name.strip():
-            raise DomainError("规则名称不能为空", field="name")
+            raise DomainError(N_("规则名称不能为空"), field="name")
         if not self.source.strip():
-            raise DomainError("必须注明规则出处（文件与条款）", field="source")
+            raise DomainError(N_("必须注明规则出处（文件与条款）"), field="source")
         if self.when.is_empty:
-            raise DomainError("规则至少需要一个条件", field="when")
+            raise DomainError(N_("规则至少需要一个条件"), field="when")
 
     @property
     def label(self) -> str:
@@ -609,20 +639,20 @@ class Derivation:
     def __post_init__(self) -> None:
         _check_id(self.id, "id")
         if not self.name.strip():
-            raise DomainError("名称不能为空", field="name")
+            raise DomainError(N_("名称不能为空"), field="name")
         if not self.source.strip():
-            raise DomainError("必须注明出处（文件与条款）", field="source")
+            raise DomainError(N_("必须注明出处（文件与条款）"), field="source")
         pairs = tuple(
             sorted(((Tier(a), Tier(b)) for a, b in self.tier_map), key=lambda p: list(Tier).index(p[0]))
         )
         if not pairs:
-            raise DomainError("级别对应关系不能为空", field="tier_map")
+            raise DomainError(N_("级别对应关系不能为空"), field="tier_map")
         if len({a for a, _ in pairs}) != len(pairs):
-            raise DomainError("同一原级别出现多次", field="tier_map")
+            raise DomainError(N_("同一原级别出现多次"), field="tier_map")
         object.__setattr__(self, "tier_map", pairs)
         object.__setattr__(self, "rules", tuple(self.rules))
         if self.level_shift == 0 or abs(self.level_shift) > 7:
-            raise DomainError("等级调整必须是 -7…7 之间的非零整数", field="level_shift")
+            raise DomainError(N_("等级调整必须是 -7…7 之间的非零整数"), field="level_shift")
 
 
 def derive_rules(
@@ -703,11 +733,11 @@ class RuleSet:
     def __post_init__(self) -> None:
         _check_id(self.id, "id")
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
-            raise DomainError("版本号必须是不小于 1 的整数", field="version")
+            raise DomainError(N_("版本号必须是不小于 1 的整数"), field="version")
         if not self.name.strip():
-            raise DomainError("名称不能为空", field="name")
+            raise DomainError(N_("名称不能为空"), field="name")
         if not self.source.strip():
-            raise DomainError("必须注明出处（文件与条款）", field="source")
+            raise DomainError(N_("必须注明出处（文件与条款）"), field="source")
         object.__setattr__(self, "rules", tuple(self.rules))
         object.__setattr__(self, "derivations", tuple(self.derivations))
         cap = self.settings.max_level
@@ -716,14 +746,18 @@ class RuleSet:
         for i, rule in enumerate(self.rules):
             path = f"rules[{i}]"
             if rule.id in seen:
-                raise DomainError(f"规则标识“{rule.id}”与 {seen[rule.id]} 重复", field=f"{path}.id")
+                raise DomainError(
+                    N_("规则标识“%(id)s”与 %(id2)s 重复"), id=rule.id, id2=seen[rule.id], field=f"{path}.id"
+                )
             seen[rule.id] = path
             by_id[rule.id] = rule
             for name in ("level", "cap"):
                 level = getattr(rule.outcome, name)
                 if level is not None and level > cap:
                     raise DomainError(
-                        f"{level.certificate_label} 高于本规则集的晋升上限 {cap.certificate_label}",
+                        N_("%(certificate_label)s 高于本规则集的晋升上限 %(certificate_label2)s"),
+                        certificate_label=level.certificate_label,
+                        certificate_label2=cap.certificate_label,
                         field=f"{path}.outcome.{name}",
                     )
         effective = list(self.rules)
@@ -731,16 +765,23 @@ class RuleSet:
         for i, derivation in enumerate(self.derivations):
             path = f"derivations[{i}]"
             if derivation.id in derivation_ids:
-                raise DomainError(f"派生标识“{derivation.id}”重复", field=f"{path}.id")
+                raise DomainError(N_("派生标识“%(id)s”重复"), id=derivation.id, field=f"{path}.id")
             derivation_ids.add(derivation.id)
             for j, rule_id in enumerate(derivation.rules):
                 if rule_id not in by_id:
-                    raise DomainError(f"没有标识为“{rule_id}”的规则", field=f"{path}.rules[{j}]")
+                    raise DomainError(
+                        N_("没有标识为“%(rule_id)s”的规则"), rule_id=rule_id, field=f"{path}.rules[{j}]"
+                    )
                 if by_id[rule_id].outcome.kind is OutcomeKind.TITLE:
-                    raise DomainError("荣誉称号规则不能按等级派生", field=f"{path}.rules[{j}]")
+                    raise DomainError(N_("荣誉称号规则不能按等级派生"), field=f"{path}.rules[{j}]")
             for rule in derive_rules(self.rules, derivation, max_level=cap):
                 if rule.id in seen:
-                    raise DomainError(f"派生规则标识“{rule.id}”与 {seen[rule.id]} 重复", field=f"{path}.id")
+                    raise DomainError(
+                        N_("派生规则标识“%(id)s”与 %(id2)s 重复"),
+                        id=rule.id,
+                        id2=seen[rule.id],
+                        field=f"{path}.id",
+                    )
                 seen[rule.id] = path
                 effective.append(rule)
         object.__setattr__(self, "_effective", tuple(effective))
@@ -760,7 +801,7 @@ class RuleSet:
         for rule in self.effective_rules:
             if rule.id == rule_id:
                 return rule
-        raise DomainError(f"规则集 {self.key} 中没有规则“{rule_id}”")
+        raise DomainError(N_("规则集 %(key)s 中没有规则“%(rule_id)s”"), key=self.key, rule_id=rule_id)
 
 
 def derive_ruleset(

@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 import yaml
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, Msg, Text
 from competition.promotion.rules import (
     AgeBasis,
     Conditions,
@@ -364,7 +364,9 @@ def parse_ruleset(text: str) -> RuleSet:
         mark = getattr(err, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else "未知位置"
         problem = getattr(err, "problem", None) or str(err)
-        raise DomainError(f"YAML 格式错误（{where}）：{problem}") from None
+        raise DomainError(
+            N_("YAML 格式错误（%(where)s）：%(problem)s"), where=where, problem=problem
+        ) from None
     return ruleset_from_data(data)
 
 
@@ -485,4 +487,12 @@ def ruleset_to_data(ruleset: RuleSet) -> dict[str, Any]:
 
 def dump_ruleset(ruleset: RuleSet) -> str:
     """``ruleset`` as YAML text (UTF-8 Chinese kept readable); ``parse_ruleset(dump_ruleset(r)) == r``."""
-    return yaml.safe_dump(ruleset_to_data(ruleset), allow_unicode=True, sort_keys=False, width=120)
+    return yaml.dump(ruleset_to_data(ruleset), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing labels marked for translation (``str`` subclasses) as plain strings."""
+
+
+_Dumper.add_representer(Msg, yaml.SafeDumper.represent_str)
+_Dumper.add_representer(Text, yaml.SafeDumper.represent_str)

@@ -23,7 +23,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
 from competition.promotion import presets
@@ -139,7 +139,7 @@ def choose_preset(
     contest.
     """
     if event is not None and event.contest_id != contest.id:
-        raise DomainError("赛项不属于本竞赛。", field="event_id")
+        raise DomainError(N_("赛项不属于本竞赛。"), field="event_id")
     try:
         preset = presets.load_preset(preset_id)
     except DomainError as error:
@@ -274,7 +274,7 @@ def remove_override(row: PromotionRuleSet, *, actor: User, now: datetime) -> Non
     """Drop an event's own rule set so the event follows the contest's again; audited. Raises
     :class:`DomainError` for the contest-wide rule set."""
     if row.event_id is None:
-        raise DomainError("竞赛的默认规则不能删除，可改选其他规则。")
+        raise DomainError(N_("竞赛的默认规则不能删除，可改选其他规则。"))
     contest_id, key = row.contest_id, row.ruleset_key
     db.session.delete(row)
     db.session.flush()
@@ -593,10 +593,10 @@ def _engine(
 ) -> tuple[list[tuple[Decision, _Line]], list[str]]:
     rows = loaded.rulesets.get(contest.id, [])
     if not rows:
-        raise DomainError("请先为本竞赛选择晋升规则。")
+        raise DomainError(N_("请先为本竞赛选择晋升规则。"))
     by_event, lines, skipped = _facts_of(contest, loaded, today=today)
     if not by_event and not skipped:
-        raise DomainError("本竞赛还没有已发布的成绩。")
+        raise DomainError(N_("本竞赛还没有已发布的成绩。"))
     batches: dict[int, tuple[RuleSet, list[ResultFacts]]] = {}
     for event_id, facts in by_event.items():
         row = _ruleset_for(event_id, rows)
@@ -660,7 +660,9 @@ def evaluate_contest(
     results are published or without a rule set.
     """
     if contest.status not in EVALUABLE:
-        raise DomainError(f"竞赛处于“{contest.status.label}”阶段，成绩公示后才能生成晋升决定。")
+        raise DomainError(
+            N_("竞赛处于“%(status)s”阶段，成绩公示后才能生成晋升决定。"), status=contest.status.label
+        )
     inserts: list[dict[str, Any]] = []
     report = _evaluate_loaded(
         contest, _load([contest]), _existing([contest.id]), inserts, actor=actor, now=now, cause=cause
@@ -944,17 +946,17 @@ def stale(contest: Contest) -> bool:
 
 def _reviewable(decision: PromotionDecision) -> None:
     if decision.state not in (ReviewState.PROPOSED, ReviewState.REJECTED):
-        raise DomainError(f"该决定{decision.state.label}，不能再审核。")
+        raise DomainError(N_("该决定%(state)s，不能再审核。"), state=decision.state.label)
     if not decision.actionable:
-        raise DomainError("该决定不授予任何等级或称号，无需审核。")
+        raise DomainError(N_("该决定不授予任何等级或称号，无需审核。"))
 
 
 def _reason(text: str | None) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise DomainError("请填写原因。", field="reason")
+        raise DomainError(N_("请填写原因。"), field="reason")
     if len(reason) > 500:
-        raise DomainError("原因不能超过 500 个字符。", field="reason")
+        raise DomainError(N_("原因不能超过 500 个字符。"), field="reason")
     return reason
 
 
@@ -997,7 +999,7 @@ def reject_decision(decision: PromotionDecision, reason: str | None, *, actor: U
 def restore_decision(decision: PromotionDecision, reason: str | None, *, actor: User, now: datetime) -> None:
     """Undo a rejection: the decision is proposed again (the reason is kept in the audit); audited."""
     if decision.state is not ReviewState.REJECTED:
-        raise DomainError("只有不予通过的决定可以恢复。")
+        raise DomainError(N_("只有不予通过的决定可以恢复。"))
     text = _reason(reason)
     before = {"state": decision.state.value, "reason": decision.review_reason}
     decision.state = ReviewState.PROPOSED
@@ -1015,12 +1017,12 @@ def adjust_decision(
     Raises :class:`DomainError` for titles, without a reason, or for a level that is not a change."""
     _reviewable(decision)
     if decision.kind not in (DecisionKind.PROMOTION, DecisionKind.ELIGIBILITY):
-        raise DomainError("只有晋升和申报资格可以调整等级。", field="level")
+        raise DomainError(N_("只有晋升和申报资格可以调整等级。"), field="level")
     text = _reason(reason)
     if level == decision.level:
         level = None
     if level == decision.adjusted_level:
-        raise DomainError("等级没有变化。", field="level")
+        raise DomainError(N_("等级没有变化。"), field="level")
     before = {"state": decision.state.value, "adjusted_level": decision.adjusted_level}
     decision.adjusted_level = level
     decision.review_reason = text
@@ -1069,7 +1071,7 @@ def publish_notice(
         and (events is None or d.event_id in {e.id for e in events})
     ]
     if not pending:
-        raise DomainError("没有需要公示的新决定（不予通过的决定不公示）。")
+        raise DomainError(N_("没有需要公示的新决定（不予通过的决定不公示）。"))
     period = notice_period(now.date(), working_days, calendar)
     results_end = db.session.execute(
         sa.select(sa.func.max(Publication.notice_last_day))
@@ -1146,7 +1148,7 @@ def confirm_decisions(contest: Contest, *, actor: User, now: datetime) -> Confir
         report.certificates += _apply(decision, actor=actor, now=now)
         confirmed.append(decision)
     if not confirmed:
-        raise DomainError("没有可以确认的决定：须先公示，公示期满且成绩已生效后才能确认。")
+        raise DomainError(N_("没有可以确认的决定：须先公示，公示期满且成绩已生效后才能确认。"))
     report.confirmed = len(confirmed)
     db.session.flush()
     record(
@@ -1367,12 +1369,12 @@ def add_level_record(
     """Add a direct-recognition (直接认定) or evaluation (技能等级评价) entry; audited. Raises
     :class:`DomainError` for another origin, an empty source or a date in the future."""
     if origin not in (LevelOrigin.DIRECT, LevelOrigin.EVALUATION):
-        raise DomainError("只能录入直接认定或技能等级评价取得的等级。", field="origin")
+        raise DomainError(N_("只能录入直接认定或技能等级评价取得的等级。"), field="origin")
     source = (source or "").strip()
     if not source:
-        raise DomainError("请填写依据（文件或评价机构）。", field="source")
+        raise DomainError(N_("请填写依据（文件或评价机构）。"), field="source")
     if gained_on > now.date():
-        raise DomainError("取得日期不能晚于今天。", field="gained_on")
+        raise DomainError(N_("取得日期不能晚于今天。"), field="gained_on")
     number = (certificate_number or "").strip() or None
     ensure_baseline(competitor, now=now)
     before = {"current_level": competitor.current_level}
@@ -1470,18 +1472,18 @@ def create_programme(
     title or a quota below 1."""
     title = (title or "").strip()
     if not title:
-        raise DomainError("请填写称号名称。", field="title")
+        raise DomainError(N_("请填写称号名称。"), field="title")
     if quota < 1:
-        raise DomainError("名额至少为 1。", field="quota")
+        raise DomainError(N_("名额至少为 1。"), field="quota")
     if age_max is not None and not 16 <= age_max <= 80:
-        raise DomainError("年龄上限应在 16 到 80 岁之间。", field="age_max")
+        raise DomainError(N_("年龄上限应在 16 到 80 岁之间。"), field="age_max")
     taken = db.session.execute(
         sa.select(HonourProgramme.id).where(
             HonourProgramme.body_id == body_id, HonourProgramme.title == title
         )
     ).scalar()
     if taken:
-        raise DomainError("已有同名的评选。", field="title")
+        raise DomainError(N_("已有同名的评选。"), field="title")
     programme = HonourProgramme(
         body_id=body_id,
         title=title,
@@ -1514,11 +1516,11 @@ def open_batch(
     """Open the selection of ``year`` (``2026年度`` or ``2025—2026年度`` for a two-year programme);
     audited. Raises :class:`DomainError` for a repeated year or an unclosed earlier batch."""
     if not 2000 <= year <= 2100:
-        raise DomainError("年度不正确。", field="year")
+        raise DomainError(N_("年度不正确。"), field="year")
     if any(b.year == year for b in programme.batches):
-        raise DomainError(f"{year} 年度的评选已经存在。", field="year")
+        raise DomainError(N_("%(year)s 年度的评选已经存在。"), year=year, field="year")
     if any(b.state is not BatchState.CONFIRMED for b in programme.batches):
-        raise DomainError("上一批评选尚未确认，不能开始新一批。")
+        raise DomainError(N_("上一批评选尚未确认，不能开始新一批。"))
     span = programme.period.years
     label = f"{year}年度" if span == 1 else f"{year - 1}—{year}年度"
     batch = HonourBatch(
@@ -1558,7 +1560,7 @@ def eligibility_problems(programme: HonourProgramme, batch: HonourBatch, competi
 
 def _open(batch: HonourBatch) -> None:
     if batch.state is not BatchState.NOMINATING:
-        raise DomainError(f"本批评选{batch.state.label}，不能再推荐或评审。")
+        raise DomainError(N_("本批评选%(state)s，不能再推荐或评审。"), state=batch.state.label)
 
 
 def _nominate(
@@ -1627,7 +1629,7 @@ def nominate_from_results(
         added += 1
     if contest is not None and top_n:
         if top_n < 1:
-            raise DomainError("名次应不小于 1。", field="top_n")
+            raise DomainError(N_("名次应不小于 1。"), field="top_n")
         lines = db.session.execute(
             sa.select(PublishedStanding, RegistrationMember.competitor_id)
             .join(RegistrationMember, RegistrationMember.registration_id == PublishedStanding.registration_id)
@@ -1685,9 +1687,9 @@ def nominate_by_unit(
     for a bad file; nothing is written then."""
     _open(batch)
     if not (material or "").strip():
-        raise DomainError("请填写推荐材料（主要事迹）。", field="material")
+        raise DomainError(N_("请填写推荐材料（主要事迹）。"), field="material")
     if any(n.competitor_id == competitor.id for n in batch.nominations):
-        raise DomainError("此人已在本批推荐名单中。", field="id_number")
+        raise DomainError(N_("此人已在本批推荐名单中。"), field="id_number")
     checked = None
     if attachment or require_attachment:
         checked = check_material(attachment)
@@ -1769,12 +1771,14 @@ def review_nomination(
         problems = eligibility_problems(programme, batch, nomination.competitor)
         nomination.eligibility_problems = problems
         if problems:
-            raise DomainError("不符合评选条件：" + "；".join(problems))
+            raise DomainError(N_("不符合评选条件：") + "；".join(problems))
         chosen = sum(
             1 for n in batch.nominations if n.state is NominationState.SELECTED and n is not nomination
         )
         if chosen >= programme.quota:
-            raise DomainError(f"本批名额为 {programme.quota} 人，已选满，请先取消其他人选。")
+            raise DomainError(
+                N_("本批名额为 %(quota)s 人，已选满，请先取消其他人选。"), quota=programme.quota
+            )
         nomination.state = NominationState.SELECTED
         nomination.review_reason = (reason or "").strip() or None
     else:
@@ -1801,7 +1805,7 @@ def publish_batch_notice(
     _open(batch)
     selected = [n for n in batch.nominations if n.state is NominationState.SELECTED]
     if not selected:
-        raise DomainError("还没有拟入选人员。")
+        raise DomainError(N_("还没有拟入选人员。"))
     period = notice_period(now.date(), working_days, calendar)
     batch.state = BatchState.NOTICE
     batch.notice_first_day = period.first_day
@@ -1835,9 +1839,11 @@ def confirm_batch(batch: HonourBatch, *, actor: User, now: datetime) -> list[Hon
     title on their profile and an honour certificate request; audited. Raises :class:`DomainError`
     before the notice has ended."""
     if batch.state is not BatchState.NOTICE or batch.notice_last_day is None:
-        raise DomainError("须先公示拟入选名单。")
+        raise DomainError(N_("须先公示拟入选名单。"))
     if now.date() <= batch.notice_last_day:
-        raise DomainError(f"公示期至 {batch.notice_last_day.isoformat()} 结束，之后才能确认。")
+        raise DomainError(
+            N_("公示期至 %(isoformat)s 结束，之后才能确认。"), isoformat=batch.notice_last_day.isoformat()
+        )
     programme = batch.programme
     made: list[HonourRecord] = []
     count = db.session.execute(

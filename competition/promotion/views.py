@@ -28,7 +28,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import clock
@@ -46,6 +45,8 @@ from competition.domain import SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import choice, show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.organizations.models import Unit
 from competition.privacy import mask_id_number
 from competition.promotion import forms as pforms
@@ -80,7 +81,7 @@ MAX_ATTACHMENT_BYTES = materials.MAX_BYTES
 def _flash_error(error: DomainError) -> None:
     db.session.rollback()
     where = f"{error.field}：" if error.field and "[" in error.field else ""
-    flash(where + error.message, "danger")
+    flash(where + error_text(error), "danger")
 
 
 # ---- organizer: rule sets ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 
 __all__ = [
     "DRAW_DOMAIN",
@@ -101,11 +101,11 @@ class DrawOptions:
 
     def __post_init__(self) -> None:
         if not 1 <= self.number_width <= 9:
-            raise DomainError("编号位数应为 1–9", field="number_width")
+            raise DomainError(N_("编号位数应为 1–9"), field="number_width")
         if self.first_number < 0:
-            raise DomainError("起始编号不能为负数", field="first_number")
+            raise DomainError(N_("起始编号不能为负数"), field="first_number")
         if self.stations is not None and self.stations < 1:
-            raise DomainError("工位数至少为 1", field="stations")
+            raise DomainError(N_("工位数至少为 1"), field="stations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class DrawResult:
 def _seed_bytes(seed: str | bytes) -> bytes:
     data = seed.encode("utf-8") if isinstance(seed, str) else bytes(seed)
     if not data:
-        raise DomainError("抽签种子不能为空", field="seed")
+        raise DomainError(N_("抽签种子不能为空"), field="seed")
     return data
 
 
@@ -200,10 +200,17 @@ def draw(seed: str | bytes, entries: Sequence[DrawEntry], options: DrawOptions |
     n = len(entries)
     stations = options.stations if options.stations is not None else n
     if n > stations:
-        raise DomainError(f"参赛队伍（{n}）多于工位（{stations}）", field="stations")
+        raise DomainError(
+            N_("参赛队伍（%(n)s）多于工位（%(stations)s）"), n=n, stations=stations, field="stations"
+        )
     last = options.first_number + n - 1
     if n and len(str(last)) > options.number_width:
-        raise DomainError(f"编号 {last} 超过 {options.number_width} 位", field="number_width")
+        raise DomainError(
+            N_("编号 %(last)s 超过 %(number_width)s 位"),
+            last=last,
+            number_width=options.number_width,
+            field="number_width",
+        )
     if options.separate_units:
         _require_separable(entries, stations)
     if n == 0:
@@ -249,11 +256,11 @@ def _validate(entries: Sequence[DrawEntry]) -> None:
     seen: set[str] = set()
     for entry in entries:
         if not entry.key:
-            raise DomainError("抽签条目缺少编号", field="entries")
+            raise DomainError(N_("抽签条目缺少编号"), field="entries")
         if entry.key in seen:
-            raise DomainError(f"抽签条目“{entry.key}”重复", field="entries")
+            raise DomainError(N_("抽签条目“%(key)s”重复"), key=entry.key, field="entries")
         if entry.team_size < 1:
-            raise DomainError(f"“{entry.key}”的队伍人数应至少为 1", field="entries")
+            raise DomainError(N_("“%(key)s”的队伍人数应至少为 1"), key=entry.key, field="entries")
         seen.add(entry.key)
 
 
@@ -264,9 +271,14 @@ def _require_separable(entries: Sequence[DrawEntry], stations: int) -> None:
     unit, most = max(sorted(counts.items()), key=lambda item: item[1])
     if not separation_feasible(counts.values(), stations):
         raise DomainError(
-            f"无法使同一单位的选手不相邻：单位“{unit}”有 {most} 个参赛条目，"
-            f"而 {stations} 个工位中最多只能安排 {(stations + 1) // 2} 个互不相邻的工位；"
-            "请增加工位或关闭“同单位不相邻”",
+            N_(
+                "无法使同一单位的选手不相邻：单位“%(unit)s”有 %(most)s 个参赛条目，而 %(stations)s 个工位中最多只能安排 %"
+                "(stations2)s 个互不相邻的工位；请增加工位或关闭“同单位不相邻”"
+            ),
+            unit=unit,
+            most=most,
+            stations=stations,
+            stations2=(stations + 1) // 2,
             field="stations",
         )
 

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from competition import domain
 from competition.domain import Group, SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 __all__ = [
     "Applicant",
@@ -48,7 +48,7 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name, e.g. ``职工``."""
-        return {"employee": "职工", "student": "学生", "teacher": "教师"}[self.value]
+        return {"employee": N_("职工"), "student": N_("学生"), "teacher": N_("教师")}[self.value]
 
 
 def statuses_for_group(group: Group) -> frozenset[Status]:
@@ -80,13 +80,13 @@ class Check(StrEnum):
 
 
 _CHECK_LABELS = {
-    Check.AGE: "年龄",
-    Check.STATUS: "身份",
-    Check.LEVEL: "技能等级",
-    Check.EXPERIENCE: "从业年限",
-    Check.REGION: "地域",
-    Check.UNIT_QUOTA: "单位名额",
-    Check.TITLE: "已获称号",
+    Check.AGE: N_("年龄"),
+    Check.STATUS: N_("身份"),
+    Check.LEVEL: N_("技能等级"),
+    Check.EXPERIENCE: N_("从业年限"),
+    Check.REGION: N_("地域"),
+    Check.UNIT_QUOTA: N_("单位名额"),
+    Check.TITLE: N_("已获称号"),
 }
 
 
@@ -101,9 +101,9 @@ class TitleHolderPolicy(StrEnum):
     def label(self) -> str:
         """Chinese description, e.g. ``可参赛但不参与奖项排名``."""
         return {
-            "allowed": "可参赛并参与排名",
-            "not_ranked": "可参赛但不参与奖项排名",
-            "excluded": "不得参赛",
+            "allowed": N_("可参赛并参与排名"),
+            "not_ranked": N_("可参赛但不参与奖项排名"),
+            "excluded": N_("不得参赛"),
         }[self.value]
 
 
@@ -144,20 +144,30 @@ class EventRules:
         for name in ("min_age", "max_age", "min_years_in_occupation", "capacity"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise DomainError(f"{_RULE_FIELD_LABELS[name]}不能为负数", field=name)
+                raise DomainError(N_("%(name)s不能为负数"), name=_RULE_FIELD_LABELS[name], field=name)
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise DomainError(f"年龄下限 {self.min_age} 岁高于上限 {self.max_age} 岁", field="max_age")
+            raise DomainError(
+                N_("年龄下限 %(min_age)s 岁高于上限 %(max_age)s 岁"),
+                min_age=self.min_age,
+                max_age=self.max_age,
+                field="max_age",
+            )
         if self.min_level is not None and self.max_level is not None and self.min_level > self.max_level:
             raise DomainError(
-                f"最低等级“{self.min_level.label}”高于最高等级“{self.max_level.label}”", field="max_level"
+                N_("最低等级“%(min_level)s”高于最高等级“%(max_level)s”"),
+                min_level=self.min_level.label,
+                max_level=self.max_level.label,
+                field="max_level",
             )
         if not self.allowed_statuses:
-            raise DomainError("至少须允许一种报名身份", field="allowed_statuses")
+            raise DomainError(N_("至少须允许一种报名身份"), field="allowed_statuses")
         if self.max_entries_per_unit is not None and self.max_entries_per_unit < 1:
-            raise DomainError("每单位限报人数至少为 1", field="max_entries_per_unit")
+            raise DomainError(N_("每单位限报人数至少为 1"), field="max_entries_per_unit")
         for prefix in self.region_prefixes:
             if not (2 <= len(prefix) <= 6 and prefix.isascii() and prefix.isdigit()):
-                raise DomainError(f"地区代码前缀“{prefix}”应为 2–6 位数字", field="region_prefixes")
+                raise DomainError(
+                    N_("地区代码前缀“%(prefix)s”应为 2–6 位数字"), prefix=prefix, field="region_prefixes"
+                )
 
 
 _RULE_FIELD_LABELS = {
@@ -244,7 +254,9 @@ def age_on(birth_date: date, reference_date: date) -> int:
     """
     if birth_date > reference_date:
         raise DomainError(
-            f"出生日期 {birth_date.isoformat()} 晚于报名参考日 {reference_date.isoformat()}",
+            N_("出生日期 %(isoformat)s 晚于报名参考日 %(isoformat2)s"),
+            isoformat=birth_date.isoformat(),
+            isoformat2=reference_date.isoformat(),
             field="birth_date",
         )
     return domain.age_on(birth_date, reference_date)
@@ -259,9 +271,9 @@ def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCoun
     negative years or counts).
     """
     if applicant.years_in_occupation < 0:
-        raise DomainError("从业年限不能为负数", field="years_in_occupation")
+        raise DomainError(N_("从业年限不能为负数"), field="years_in_occupation")
     if counts.unit_approved < 0 or counts.event_approved < 0:
-        raise DomainError("已审核通过人数不能为负数", field="counts")
+        raise DomainError(N_("已审核通过人数不能为负数"), field="counts")
     age = age_on(applicant.birth_date, rules.reference_date)
     failed: list[FailedCheck] = []
     notes: list[str] = []

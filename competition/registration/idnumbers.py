@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 
 from competition.domain import Gender
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 
 __all__ = [
     "PROVINCE_NAMES",
@@ -113,11 +113,11 @@ class IdType(StrEnum):
 
 
 _ID_TYPE_LABELS = {
-    IdType.RESIDENT_ID: "居民身份证",
-    IdType.HK_MO_TW_RESIDENCE: "港澳台居民居住证",
-    IdType.HK_MO_PERMIT: "港澳居民来往内地通行证",
-    IdType.TW_PERMIT: "台湾居民来往大陆通行证",
-    IdType.PASSPORT: "护照",
+    IdType.RESIDENT_ID: N_("居民身份证"),
+    IdType.HK_MO_TW_RESIDENCE: N_("港澳台居民居住证"),
+    IdType.HK_MO_PERMIT: N_("港澳居民来往内地通行证"),
+    IdType.TW_PERMIT: N_("台湾居民来往大陆通行证"),
+    IdType.PASSPORT: N_("护照"),
 }
 
 
@@ -194,20 +194,20 @@ def check_id_number(text: str | None, id_type: IdType = IdType.RESIDENT_ID, *, t
     number = normalize_id_text(text)
     label = id_type.label
     if not number:
-        raise DomainError(f"请填写{label}号码", field=FIELD)
+        raise DomainError(N_("请填写%(label)s号码"), label=label, field=FIELD)
     if id_type is IdType.PASSPORT:
         if not _PASSPORT.match(number):
-            raise DomainError("护照号码应为 5–20 位字母或数字", field=FIELD)
+            raise DomainError(N_("护照号码应为 5–20 位字母或数字"), field=FIELD)
         return IdDocument(IdType.PASSPORT, number)
     if id_type is IdType.HK_MO_PERMIT:
         if not _HK_MO_PERMIT.match(number):
             raise DomainError(
-                "港澳居民来往内地通行证号码应为字母 H 或 M 加 8 位（或 10 位）数字", field=FIELD
+                N_("港澳居民来往内地通行证号码应为字母 H 或 M 加 8 位（或 10 位）数字"), field=FIELD
             )
         return IdDocument(IdType.HK_MO_PERMIT, number)
     if id_type is IdType.TW_PERMIT:
         if not _TW_PERMIT.match(number):
-            raise DomainError("台湾居民来往大陆通行证号码应为 8 位（或 10 位）数字", field=FIELD)
+            raise DomainError(N_("台湾居民来往大陆通行证号码应为 8 位（或 10 位）数字"), field=FIELD)
         return IdDocument(IdType.TW_PERMIT, number)
     return _check_gb11643(number, id_type, today=today)
 
@@ -216,30 +216,52 @@ def _check_gb11643(number: str, id_type: IdType, *, today: date) -> IdDocument:
     label = id_type.label
     if _FIFTEEN.match(number):
         raise DomainError(
-            f"“{number}”是 15 位旧版身份证号码，已停止使用，请换算为 18 位号码后填写"
-            "（在第 6 位后插入“19”，并按 GB 11643-1999 补上校验码）",
+            N_(
+                "“%(number)s”是 15 位旧版身份证号码，已停止使用，请换算为 18 位号码后填写（在第 6 位后插入“19”，并按 GB 116"
+                "43-1999 补上校验码）"
+            ),
+            number=number,
             field=FIELD,
         )
     if len(number) != 18:
-        raise DomainError(f"{label}号码应为 18 位，现为 {len(number)} 位", field=FIELD)
+        raise DomainError(
+            N_("%(label)s号码应为 18 位，现为 %(number_count)s 位"),
+            label=label,
+            number_count=len(number),
+            field=FIELD,
+        )
     if not _EIGHTEEN.match(number):
-        raise DomainError(f"{label}号码前 17 位应为数字，第 18 位为数字或 X", field=FIELD)
+        raise DomainError(N_("%(label)s号码前 17 位应为数字，第 18 位为数字或 X"), label=label, field=FIELD)
     region = number[:6]
     if id_type is IdType.RESIDENT_ID:
         if region in RESIDENCE_PERMIT_REGIONS:
             raise DomainError(
-                f"“{region}”开头的是港澳台居民居住证号码，请将证件类型选为“港澳台居民居住证”", field=FIELD
+                N_("“%(region)s”开头的是港澳台居民居住证号码，请将证件类型选为“港澳台居民居住证”"),
+                region=region,
+                field=FIELD,
             )
         if region[:2] not in PROVINCE_NAMES:
-            raise DomainError(f"{label}号码前两位“{region[:2]}”不是有效的省级行政区划代码", field=FIELD)
+            raise DomainError(
+                N_("%(label)s号码前两位“%(region)s”不是有效的省级行政区划代码"),
+                label=label,
+                region=region[:2],
+                field=FIELD,
+            )
     elif region not in RESIDENCE_PERMIT_REGIONS:
         raise DomainError(
-            f"港澳台居民居住证号码应以 810000、820000 或 830000 开头，现为“{region}”", field=FIELD
+            N_("港澳台居民居住证号码应以 810000、820000 或 830000 开头，现为“%(region)s”"),
+            region=region,
+            field=FIELD,
         )
     birth = _birth_date(number[6:14], label, today=today)
     expected = check_digit(number[:17])
     if number[17] != expected:
-        raise DomainError(f"{label}号码校验码不正确（第 18 位应为 {expected}），请核对号码", field=FIELD)
+        raise DomainError(
+            N_("%(label)s号码校验码不正确（第 18 位应为 %(expected)s），请核对号码"),
+            label=label,
+            expected=expected,
+            field=FIELD,
+        )
     gender = Gender.MALE if int(number[16]) % 2 == 1 else Gender.FEMALE
     return IdDocument(id_type, number, birth_date=birth, gender=gender, region_code=region)
 
@@ -248,12 +270,22 @@ def _birth_date(digits: str, label: str, *, today: date) -> date:
     try:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise DomainError(f"{label}号码中的出生日期“{digits}”不是有效日期", field=FIELD) from None
+        raise DomainError(
+            N_("%(label)s号码中的出生日期“%(digits)s”不是有效日期"), label=label, digits=digits, field=FIELD
+        ) from None
     if birth > today:
-        raise DomainError(f"{label}号码中的出生日期 {birth.isoformat()} 晚于今天", field=FIELD)
+        raise DomainError(
+            N_("%(label)s号码中的出生日期 %(isoformat)s 晚于今天"),
+            label=label,
+            isoformat=birth.isoformat(),
+            field=FIELD,
+        )
     if birth.year < _EARLIEST_BIRTH_YEAR:
         raise DomainError(
-            f"{label}号码中的出生日期 {birth.isoformat()} 早于 1900 年，请核对号码", field=FIELD
+            N_("%(label)s号码中的出生日期 %(isoformat)s 早于 1900 年，请核对号码"),
+            label=label,
+            isoformat=birth.isoformat(),
+            field=FIELD,
         )
     return birth
 
@@ -267,12 +299,14 @@ def convert_legacy_id(number15: str | None) -> str:
     """
     number = normalize_id_text(number15)
     if not _FIFTEEN.match(number):
-        raise DomainError("旧版身份证号码应为 15 位数字", field=FIELD)
+        raise DomainError(N_("旧版身份证号码应为 15 位数字"), field=FIELD)
     first17 = number[:6] + "19" + number[6:]
     try:
         date(int(first17[6:10]), int(first17[10:12]), int(first17[12:14]))
     except ValueError:
-        raise DomainError(f"旧版身份证号码中的出生日期“{number[6:12]}”不是有效日期", field=FIELD) from None
+        raise DomainError(
+            N_("旧版身份证号码中的出生日期“%(number)s”不是有效日期"), number=number[6:12], field=FIELD
+        ) from None
     return first17 + check_digit(first17)
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from competition.contests.models import Event
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.jobs.queue import Reporter
 from competition.pdf.batch import iter_batch
@@ -24,7 +24,7 @@ def render_event_tickets(report: Reporter, output: Path, *, event_id: int, base_
     event = db.session.execute(sa.select(Event).where(Event.id == event_id)).scalar_one()
     entries = [r for r in services.entries_of(event, status=RegistrationStatus.APPROVED) if ticket_ready(r)]
     if not entries:
-        raise DomainError("还没有可打印的准考证：请先审核报名并公布抽签结果。")
+        raise DomainError(N_("还没有可打印的准考证：请先审核报名并公布抽签结果。"))
     secret = current_app.config["SECRET_KEY"]
     documents = [
         admission_ticket(member, verify_url=f"{base_url.rstrip('/')}/tickets/{ticket_code(member, secret)}")

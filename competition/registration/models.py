@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event
 from competition.domain import Gender, SkillLevel
+from competition.errors import N_
 from competition.extensions import db, str_enum
 from competition.organizations.models import Unit
 from competition.registration.eligibility import Status
@@ -28,7 +29,7 @@ class RegistrationChannel(StrEnum):
     @property
     def label(self) -> str:
         """Chinese name of the channel."""
-        return {"self": "个人报名", "unit": "单位报名", "organizer": "组织方录入"}[self.value]
+        return {"self": N_("个人报名"), "unit": N_("单位报名"), "organizer": N_("组织方录入")}[self.value]
 
 
 class Competitor(db.Model):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 MAX_BYTES = 2 * 2**20
 MAX_PIXELS = 4000 * 4000
@@ -39,9 +39,9 @@ def check_photo(data: bytes) -> Photo:
     import hashlib
 
     if not data:
-        raise DomainError("请选择照片文件。", field="photo")
+        raise DomainError(N_("请选择照片文件。"), field="photo")
     if len(data) > MAX_BYTES:
-        raise DomainError("照片文件超过 2 MB，请压缩后上传。", field="photo")
+        raise DomainError(N_("照片文件超过 2 MB，请压缩后上传。"), field="photo")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -49,7 +49,7 @@ def check_photo(data: bytes) -> Photo:
                 kind = probe.format
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
-                    raise DomainError("照片像素过多（超过 1600 万像素），请缩小后上传。", field="photo")
+                    raise DomainError(N_("照片像素过多（超过 1600 万像素），请缩小后上传。"), field="photo")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -57,18 +57,23 @@ def check_photo(data: bytes) -> Photo:
     except DomainError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DomainError("无法识别的图片：请上传 JPEG 或 PNG 格式的证件照。", field="photo") from None
+        raise DomainError(N_("无法识别的图片：请上传 JPEG 或 PNG 格式的证件照。"), field="photo") from None
     except (OSError, SyntaxError, ValueError):
-        raise DomainError("图片文件已损坏，请重新导出后上传。", field="photo") from None
+        raise DomainError(N_("图片文件已损坏，请重新导出后上传。"), field="photo") from None
     if kind not in ("JPEG", "PNG"):
-        raise DomainError(f"照片须为 JPEG 或 PNG 格式（收到的是 {kind}）。", field="photo")
+        raise DomainError(N_("照片须为 JPEG 或 PNG 格式（收到的是 %(kind)s）。"), kind=kind, field="photo")
     if image.width < MIN_SIZE[0] or image.height < MIN_SIZE[1]:
-        raise DomainError(f"照片太小（{image.width}×{image.height}），至少 100×140 像素。", field="photo")
+        raise DomainError(
+            N_("照片太小（%(width)s×%(height)s），至少 100×140 像素。"),
+            width=image.width,
+            height=image.height,
+            field="photo",
+        )
     if image.width > image.height:
-        raise DomainError("请上传竖版证件照。", field="photo")
+        raise DomainError(N_("请上传竖版证件照。"), field="photo")
     rgb = _flatten(image)
     if _border_luminance(rgb) < WHITE_BORDER:
-        raise DomainError("请上传白色背景的证件照。", field="photo")
+        raise DomainError(N_("请上传白色背景的证件照。"), field="photo")
     fitted = ImageOps.fit(rgb, OUTPUT_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.4))
     out = io.BytesIO()
     fitted.save(out, format="JPEG", quality=88, optimize=True)

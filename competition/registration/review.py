@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 
 class RegistrationStatus(StrEnum):
@@ -29,12 +29,12 @@ class RegistrationStatus(StrEnum):
 
 
 _LABELS = {
-    RegistrationStatus.SUBMITTED: "待审核",
-    RegistrationStatus.APPROVED: "已通过",
-    RegistrationStatus.RETURNED: "退回修改",
-    RegistrationStatus.REJECTED: "未通过",
-    RegistrationStatus.WAITLISTED: "候补",
-    RegistrationStatus.WITHDRAWN: "已撤回",
+    RegistrationStatus.SUBMITTED: N_("待审核"),
+    RegistrationStatus.APPROVED: N_("已通过"),
+    RegistrationStatus.RETURNED: N_("退回修改"),
+    RegistrationStatus.REJECTED: N_("未通过"),
+    RegistrationStatus.WAITLISTED: N_("候补"),
+    RegistrationStatus.WITHDRAWN: N_("已撤回"),
 }
 
 S = RegistrationStatus
@@ -61,6 +61,10 @@ ACTIVE = frozenset({S.SUBMITTED, S.APPROVED, S.RETURNED, S.WAITLISTED})
 def check_move(current: RegistrationStatus, target: RegistrationStatus, reason: str | None) -> None:
     """Raise :class:`DomainError` unless ``current → target`` is allowed and has its required reason."""
     if (current, target) not in MOVES:
-        raise DomainError(f"报名状态为“{current.label}”，不能改为“{target.label}”。")
+        raise DomainError(
+            N_("报名状态为“%(current)s”，不能改为“%(target)s”。"), current=current.label, target=target.label
+        )
     if MOVES[(current, target)] and not (reason or "").strip():
-        raise DomainError(f"改为“{target.label}”须填写原因，报名人会看到这个原因。", field="reason")
+        raise DomainError(
+            N_("改为“%(target)s”须填写原因，报名人会看到这个原因。"), target=target.label, field="reason"
+        )

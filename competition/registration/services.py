@@ -17,7 +17,7 @@ from competition.audit.services import changed, record, snapshot
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event
 from competition.domain import Gender, SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.registration import draw as drawing
 from competition.registration.eligibility import (
@@ -112,16 +112,19 @@ def save_competitor(
     a missing birth date on other documents, or a number already used by another profile.
     """
     if not values.name.strip():
-        raise DomainError("请填写姓名。", field="name")
+        raise DomainError(N_("请填写姓名。"), field="name")
     document = check_id_number(values.id_number, values.id_type, today=now.date())
     cross_check(document, gender=values.gender, birth_date=values.birth_date)
     birth_date = values.birth_date or document.birth_date
     if birth_date is None:
-        raise DomainError("请填写出生日期。", field="birth_date")
+        raise DomainError(N_("请填写出生日期。"), field="birth_date")
     clash = find_competitor(values.id_type, document.number)
     if clash is not None and clash is not competitor:
         raise DomainError(
-            f"证件号码 {document.number[:4]}… 已有选手档案（{clash.name}），请勿重复建档。", field="id_number"
+            N_("证件号码 %(number)s… 已有选手档案（%(name)s），请勿重复建档。"),
+            number=document.number[:4],
+            name=clash.name,
+            field="id_number",
         )
     before = snapshot(competitor, _PROFILE_FIELDS) if competitor is not None else None
     if competitor is None:
@@ -304,19 +307,32 @@ def register(
     """
     contest = event.contest
     if contest.status not in _OPEN_FOR[channel]:
-        raise DomainError(f"“{contest.name}”当前为“{contest.status.label}”，不接受{channel.label}。")
+        raise DomainError(
+            N_("“%(name)s”当前为“%(status)s”，不接受%(channel)s。"),
+            name=contest.name,
+            status=contest.status.label,
+            channel=channel.label,
+        )
     if len(competitors) != event.team_size:
-        raise DomainError(f"“{event.title}”每队 {event.team_size} 人，提交了 {len(competitors)} 人。")
+        raise DomainError(
+            N_("“%(title)s”每队 %(team_size)s 人，提交了 %(competitors_count)s 人。"),
+            title=event.title,
+            team_size=event.team_size,
+            competitors_count=len(competitors),
+        )
     if len({c.id for c in competitors}) != len(competitors):
-        raise DomainError("同一人不能在一个团队中出现两次。")
+        raise DomainError(N_("同一人不能在一个团队中出现两次。"))
     if event.team_size > 1 and not (team_name or "").strip():
-        raise DomainError("团体赛请填写团队名称。", field="team_name")
+        raise DomainError(N_("团体赛请填写团队名称。"), field="team_name")
     for competitor in competitors:
         existing = active_entry(event, competitor)
         if existing is not None:
             raise DomainError(
-                f"{competitor.name} 已报名“{event.title}”（{existing.channel.label}，{existing.status.label}），"
-                "同一人在一个赛项只能有一个报名。"
+                N_("%(name)s 已报名“%(title)s”（%(channel)s，%(status)s），同一人在一个赛项只能有一个报名。"),
+                name=competitor.name,
+                title=event.title,
+                channel=existing.channel.label,
+                status=existing.status.label,
             )
     registration = Registration(
         event=event,
@@ -382,7 +398,7 @@ def review(
     or a stale page.
     """
     if expected_version is not None and registration.version != expected_version:
-        raise DomainError("该报名已被他人处理，请刷新页面后再操作。")
+        raise DomainError(N_("该报名已被他人处理，请刷新页面后再操作。"))
     check_move(registration.status, target, reason)
     before = registration.status
     if target in (RegistrationStatus.APPROVED, RegistrationStatus.SUBMITTED):
@@ -393,7 +409,7 @@ def review(
             if result.waitlisted:
                 target = RegistrationStatus.WAITLISTED
                 if before is RegistrationStatus.WAITLISTED:
-                    raise DomainError("赛项名额已满，仍为候补。")
+                    raise DomainError(N_("赛项名额已满，仍为候补。"))
     registration.status = target
     registration.status_reason = (reason or "").strip() or None
     registration.updated_at = now
@@ -480,10 +496,10 @@ def commit_draw(
     """
     approved = entries_of(event, status=RegistrationStatus.APPROVED)
     if not approved:
-        raise DomainError("还没有审核通过的报名，不能抽签。")
+        raise DomainError(N_("还没有审核通过的报名，不能抽签。"))
     previous = latest_draw(event)
     if previous is not None and previous.published_at is not None and not (reason or "").strip():
-        raise DomainError("抽签结果已公布，重新抽签须填写原因。", field="reason")
+        raise DomainError(N_("抽签结果已公布，重新抽签须填写原因。"), field="reason")
     seed = secrets.token_hex(16)
     drawing.draw(
         seed, draw_entries(event), options
@@ -537,7 +553,7 @@ def perform_draw(draw: Draw, *, actor: User, now: datetime) -> drawing.DrawResul
     performed or the unit-separation option cannot be met.
     """
     if draw.performed_at is not None:
-        raise DomainError("这次抽签已经进行过。")
+        raise DomainError(N_("这次抽签已经进行过。"))
     event = draw.event
     options = drawing.DrawOptions(**draw.options)
     result = drawing.draw(draw.seed, draw_entries(event), options)
@@ -571,9 +587,9 @@ def perform_draw(draw: Draw, *, actor: User, now: datetime) -> drawing.DrawResul
 def publish_draw(draw: Draw, *, actor: User, now: datetime) -> None:
     """Publish a performed draw's numbers and stations to entrants; audited."""
     if draw.performed_at is None:
-        raise DomainError("请先进行抽签。")
+        raise DomainError(N_("请先进行抽签。"))
     if draw.published_at is not None:
-        raise DomainError("抽签结果已经公布。")
+        raise DomainError(N_("抽签结果已经公布。"))
     draw.published_at = now
     db.session.flush()
     record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.pdf.documents import AdmissionSession, AdmissionTicket
 from competition.registration.models import Registration, RegistrationMember
@@ -43,14 +43,14 @@ def read_ticket_code(code: str, secret_key: str) -> RegistrationMember:
     try:
         member_id, number = URLSafeSerializer(secret_key, salt=_SALT).loads(code)
     except (BadSignature, ValueError, TypeError):
-        raise DomainError("准考证查验码无效。") from None
+        raise DomainError(N_("准考证查验码无效。")) from None
     member = db.session.get(RegistrationMember, member_id)
     if (
         member is None
         or member.registration.competitor_number != number
         or not ticket_ready(member.registration)
     ):
-        raise DomainError("这张准考证已失效（报名已撤回或重新抽签），请以最新准考证为准。")
+        raise DomainError(N_("这张准考证已失效（报名已撤回或重新抽签），请以最新准考证为准。"))
     return member
 
 

@@ -8,7 +8,6 @@ import re
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from competition import clock
@@ -23,6 +22,8 @@ from competition.domain import Gender, SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import show_domain_error
+from competition.i18n import error_text
+from competition.i18n import gettext as _
 from competition.registration import draw as drawing
 from competition.registration import services
 from competition.registration.eligibility import Status, TitleHolderPolicy
@@ -203,7 +204,7 @@ def verify(code: str):
     try:
         member = read_ticket_code(code, current_app.config["SECRET_KEY"])
     except DomainError as error:
-        return render_template("registration/ticket_check.html", member=None, message=error.message), 404
+        return render_template("registration/ticket_check.html", member=None, message=error_text(error)), 404
     return render_template("registration/ticket_check.html", member=member, message=None)
 
 
@@ -220,7 +221,7 @@ def register(event_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         if registration.eligible:
@@ -265,7 +266,7 @@ def change_registration(registration_id: int, action: str):
         services.review(registration, target, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("报名已撤回。") if action == "withdraw" else _("已重新提交报名。"), "success")
@@ -343,7 +344,7 @@ def review(registration_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(f"{registration.display_name}：{error.message}", "danger")
+        flash(_("%(name)s：%(message)s", name=registration.display_name, message=error_text(error)), "danger")
     else:
         db.session.commit()
         flash(
@@ -480,7 +481,7 @@ def draw_step(event_id: int, action: str):
             services.publish_draw(latest, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("抽签完成，种子已公开。") if action == "perform" else _("抽签结果已公布。"), "success")
@@ -566,7 +567,7 @@ def template(contest_id: int):
             event_titles=[e.title for e in contest.events], unit_name=current_user.unit.name
         )
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
         return redirect(url_for("unit.index"))
     return send_file(
         io.BytesIO(data),

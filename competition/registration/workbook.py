@@ -41,7 +41,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from competition.domain import Gender, SkillLevel
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 from competition.registration.eligibility import Applicant, Status
 from competition.registration.idnumbers import (
     PROVINCE_NAMES,
@@ -358,7 +358,7 @@ def build_template(*, event_titles: list[str], unit_name: str) -> bytes:
     titles = _clean_titles(event_titles)
     unit = " ".join(str(unit_name or "").split())
     if not unit:
-        raise DomainError("请填写单位名称", field="unit_name")
+        raise DomainError(N_("请填写单位名称"), field="unit_name")
 
     workbook = Workbook()
     sheet = workbook.active
@@ -381,11 +381,11 @@ def _clean_titles(event_titles: Iterable[str]) -> list[str]:
     for raw in event_titles:
         title = " ".join(str(raw or "").split())
         if not title:
-            raise DomainError("赛项名称不能为空", field="event_titles")
+            raise DomainError(N_("赛项名称不能为空"), field="event_titles")
         if title not in titles:
             titles.append(title)
     if not titles:
-        raise DomainError("没有可报名的赛项，无法生成报名表", field="event_titles")
+        raise DomainError(N_("没有可报名的赛项，无法生成报名表"), field="event_titles")
     return titles
 
 

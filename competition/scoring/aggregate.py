@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from fractions import Fraction
 
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 
 
 class Aggregation(StrEnum):
@@ -25,9 +25,9 @@ class Aggregation(StrEnum):
     def label(self) -> str:
         """Chinese wording used in explanations, e.g. ``去掉一个最高分和一个最低分后取平均``."""
         return {
-            "mean": "取平均",
-            "trimmed_mean": "去掉一个最高分和一个最低分后取平均",
-            "median": "取中位数",
+            "mean": N_("取平均"),
+            "trimmed_mean": N_("去掉一个最高分和一个最低分后取平均"),
+            "median": N_("取中位数"),
         }[self.value]
 
 
@@ -50,7 +50,10 @@ def aggregate(scores: Sequence[Fraction], method: Aggregation) -> Fraction:
     ordered = sorted(scores)
     if method is Aggregation.TRIMMED_MEAN:
         if len(ordered) < 3:
-            raise DomainError(f"去掉最高分和最低分至少需要3名裁判的评分，现只有{len(ordered)}名")
+            raise DomainError(
+                N_("去掉最高分和最低分至少需要3名裁判的评分，现只有%(ordered_count)s名"),
+                ordered_count=len(ordered),
+            )
         kept = ordered[1:-1]
         return sum(kept, Fraction(0)) / len(kept)
     if method is Aggregation.MEDIAN:

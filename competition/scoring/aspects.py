@@ -24,7 +24,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.aggregate import Aggregation, aggregate, diverges, spread
 from competition.scoring.deductions import Deductions
 from competition.scoring.explain import Lines, later
@@ -98,7 +98,7 @@ class AspectKind(StrEnum):
     @property
     def label(self) -> str:
         """``测量`` or ``评价``."""
-        return "测量" if self is AspectKind.MEASUREMENT else "评价"
+        return N_("测量") if self is AspectKind.MEASUREMENT else N_("评价")
 
 
 # --- rules -----------------------------------------------------------------------------------------------
@@ -144,20 +144,20 @@ class ToleranceBands:
 
     def __post_init__(self) -> None:
         if not self.bands:
-            raise DomainError("公差分档评分至少需要一个公差带")
+            raise DomainError(N_("公差分档评分至少需要一个公差带"))
         previous: Band | None = None
         for band in self.bands:
             below, above, share = exact(band.below), exact(band.above), exact(band.share)
             if below < 0 or above < 0:
-                raise DomainError("公差带上下偏差不能为负")
+                raise DomainError(N_("公差带上下偏差不能为负"))
             if not 0 <= share <= 1:
-                raise DomainError("公差带得分比例必须在0到1之间")
+                raise DomainError(N_("公差带得分比例必须在0到1之间"))
             if previous is not None and (
                 below < exact(previous.below)
                 or above < exact(previous.above)
                 or share > exact(previous.share)
             ):
-                raise DomainError("公差带须由窄到宽排列，且得分比例不递增")
+                raise DomainError(N_("公差带须由窄到宽排列，且得分比例不递增"))
             previous = band
 
     def mark(self, maximum: Fraction, obs: Measured) -> Marked:
@@ -197,17 +197,21 @@ class OrdinalGrades:
 
     def __post_init__(self) -> None:
         if self.required not in self.grades:
-            raise DomainError(f"要求等级“{self.required}”不在等级列表中")
+            raise DomainError(N_("要求等级“%(required)s”不在等级列表中"), required=self.required)
         if len(set(self.grades)) != len(self.grades):
-            raise DomainError("等级列表有重复")
+            raise DomainError(N_("等级列表有重复"))
         values = [exact(s) for s in self.shares]
         if not values or any(not 0 <= v <= 1 for v in values) or values != sorted(values, reverse=True):
-            raise DomainError("等级得分比例须在0到1之间且不递增")
+            raise DomainError(N_("等级得分比例须在0到1之间且不递增"))
 
     def mark(self, maximum: Fraction, obs: Graded) -> Marked:
         """Mark for a :class:`Graded` observation; :class:`DomainError` for an unknown grade."""
         if obs.grade not in self.grades:
-            raise DomainError(f"等级“{obs.grade}”不在本项等级列表（{'、'.join(self.grades)}）中")
+            raise DomainError(
+                N_("等级“%(grade)s”不在本项等级列表（%(grades)s）中"),
+                grade=obs.grade,
+                grades="、".join(self.grades),
+            )
         worse = self.grades.index(obs.grade) - self.grades.index(self.required)
         if worse <= 0:
             share, why = exact(self.shares[0]), f"达到要求等级 {self.required}"
@@ -226,7 +230,9 @@ class AutomatedTest:
         """Mark for a :class:`RunResult`; :class:`DomainError` unless 0 ≤ passed ≤ total and total > 0."""
         passed, total = exact(obs.passed, what="通过数"), exact(obs.total, what="测试总数")
         if total <= 0 or not 0 <= passed <= total:
-            raise DomainError(f"自动测试结果无效：通过 {fmt(passed)} / 共 {fmt(total)}")
+            raise DomainError(
+                N_("自动测试结果无效：通过 %(passed)s / 共 %(total)s"), passed=fmt(passed), total=fmt(total)
+            )
         got = passed / total * maximum
         return Marked(got, Lines((later(_run_line, passed, total, got),)))
 
@@ -252,7 +258,13 @@ def _collect(obs: Scores, judge: str | None, low: Fraction, high: Fraction) -> d
         scores = {judge: scores[judge]} if judge in scores else {}
     for j, s in scores.items():
         if not low <= s <= high:
-            raise DomainError(f"裁判 {j} 的评分 {fmt(s)} 超出 {fmt(low)}–{fmt(high)} 的范围")
+            raise DomainError(
+                N_("裁判 %(j)s 的评分 %(s)s 超出 %(low)s–%(high)s 的范围"),
+                j=j,
+                s=fmt(s),
+                low=fmt(low),
+                high=fmt(high),
+            )
     return scores
 
 
@@ -283,7 +295,9 @@ class Judgement:
         scale = exact(self.scale_max)
         scores = _collect(obs, judge, Fraction(0), scale)
         if self.whole_scores and any(s.denominator != 1 for s in scores.values()):
-            raise DomainError(f"评价分须为 0–{fmt(scale)} 的整数：{_listing(scores)}")
+            raise DomainError(
+                N_("评价分须为 0–%(scale)s 的整数：%(scores)s"), scale=fmt(scale), scores=_listing(scores)
+            )
         # one judge's own score when each judge's part total is aggregated instead (per-part aggregation)
         method = Aggregation.MEAN if judge is not None else self.aggregation or default
         values = list(scores.values())
@@ -372,9 +386,9 @@ class Aspect:
 
     def __post_init__(self) -> None:
         if not self.code:
-            raise DomainError(f"评分项“{self.name}”缺少编号")
+            raise DomainError(N_("评分项“%(name)s”缺少编号"), name=self.name)
         if exact(self.maximum, what=f"评分项 {self.code} 的配分") <= 0:
-            raise DomainError(f"评分项 {self.code} 的配分必须大于0")
+            raise DomainError(N_("评分项 %(code)s 的配分必须大于0"), code=self.code)
 
     @cached_property  # the aspect is frozen; asked for once per competitor
     def kind(self) -> AspectKind:
@@ -400,7 +414,10 @@ class Aspect:
         """
         if not isinstance(obs, self.observation_type):
             raise DomainError(
-                f"评分项 {self.code} 需要“{self.observation_type.__name__}”记录，收到“{type(obs).__name__}”"
+                N_("评分项 %(code)s 需要“%(name__)s”记录，收到“%(name__2)s”"),
+                code=self.code,
+                name__=self.observation_type.__name__,
+                name__2=type(obs).__name__,
             )
         maximum = self.exact_maximum
         rule = self.rule

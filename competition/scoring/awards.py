@@ -27,7 +27,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from competition.domain import AwardClass
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.ranking import Placing
 from competition.scoring.rounding import exact, fmt
 
@@ -42,7 +42,7 @@ class FractionRounding(StrEnum):
     @property
     def label(self) -> str:
         """``向下取整`` / ``向上取整`` / ``四舍五入``."""
-        return {"down": "向下取整", "up": "向上取整", "half_up": "四舍五入"}[self.value]
+        return {"down": N_("向下取整"), "up": N_("向上取整"), "half_up": N_("四舍五入")}[self.value]
 
     def places(self, value: Fraction) -> int:
         """Whole number of places for ``value`` ≥ 0."""
@@ -130,12 +130,12 @@ class AwardPolicy:
 
     def __post_init__(self) -> None:
         if not self.bands:
-            raise DomainError("奖项设置为空")
+            raise DomainError(N_("奖项设置为空"))
         awards = [b.award for b in self.bands]
         if len(set(awards)) != len(awards):
-            raise DomainError("奖项重复")
+            raise DomainError(N_("奖项重复"))
         if [a.order for a in awards] != sorted(a.order for a in awards):
-            raise DomainError("奖项须由高到低排列")
+            raise DomainError(N_("奖项须由高到低排列"))
         seen_score = False
         for band in self.bands:
             size = band.size
@@ -143,7 +143,7 @@ class AwardPolicy:
                 seen_score = True
                 continue
             if seen_score:
-                raise DomainError("按分数线授予的奖项须排在最后")
+                raise DomainError(N_("按分数线授予的奖项须排在最后"))
             bad = (
                 (isinstance(size, Count) and size.n < 0)
                 or (isinstance(size, Percent) and not 0 <= exact(size.percent) <= 100)
@@ -151,7 +151,7 @@ class AwardPolicy:
                 or (isinstance(size, TopShare) and not 0 <= exact(size.share) <= 1)
             )
             if bad:
-                raise DomainError(f"{band.award.label}的名额设置无效")
+                raise DomainError(N_("%(award)s的名额设置无效"), award=band.award.label)
 
 
 def counts_policy(first: int = 1, second: int = 2, third: int = 3, **options) -> AwardPolicy:
@@ -245,14 +245,14 @@ def assign_awards(
             if placing.entry in awarded:
                 continue
             if placing.entry not in totals:
-                raise DomainError(f"{placing.entry} 没有总分，无法评奖")
+                raise DomainError(N_("%(entry)s 没有总分，无法评奖"), entry=placing.entry)
             total = totals[placing.entry]
             if floor is not None and total < floor:
                 continue
             if isinstance(size, ScoreAtLeast):
                 source = scaled if size.standardised else totals
                 if source is None or placing.entry not in source:
-                    raise DomainError(f"{placing.entry} 没有标准分，无法按标准分评奖")
+                    raise DomainError(N_("%(entry)s 没有标准分，无法按标准分评奖"), entry=placing.entry)
                 if source[placing.entry] >= exact(size.threshold):
                     kind = "标准分" if size.standardised else "总分"
                     why = (

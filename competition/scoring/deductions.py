@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.rounding import Number, exact, fmt
 
 
@@ -35,7 +35,11 @@ class StepRounding(StrEnum):
     @property
     def label(self) -> str:
         """Chinese wording, e.g. ``不足一个单位按一个单位计``."""
-        return {"up": "不足一个单位按一个单位计", "down": "不足一个单位不计", "exact": "按比例计"}[self.value]
+        return {
+            "up": N_("不足一个单位按一个单位计"),
+            "down": N_("不足一个单位不计"),
+            "exact": N_("按比例计"),
+        }[self.value]
 
     def steps(self, amount: Fraction, unit: Fraction) -> Fraction:
         """Number of ``unit`` steps in ``amount`` (both ≥ 0, same unit), counted by this rule."""
@@ -68,15 +72,15 @@ class DeductionRule:
 
     def __post_init__(self) -> None:
         if not self.code:
-            raise DomainError("扣分规则缺少编号")
+            raise DomainError(N_("扣分规则缺少编号"))
         if exact(self.points, what="扣分分值") <= 0:
-            raise DomainError(f"扣分规则 {self.code} 的扣分分值必须大于0")
+            raise DomainError(N_("扣分规则 %(code)s 的扣分分值必须大于0"), code=self.code)
         if self.per is not None and exact(self.per, what="扣分单位") <= 0:
-            raise DomainError(f"扣分规则 {self.code} 的计量单位必须大于0")
+            raise DomainError(N_("扣分规则 %(code)s 的计量单位必须大于0"), code=self.code)
         if exact(self.allowance, what="允许偏差") < 0:
-            raise DomainError(f"扣分规则 {self.code} 的允许偏差不能为负")
+            raise DomainError(N_("扣分规则 %(code)s 的允许偏差不能为负"), code=self.code)
         if self.cap is not None and exact(self.cap, what="扣分上限") <= 0:
-            raise DomainError(f"扣分规则 {self.code} 的扣分上限必须大于0")
+            raise DomainError(N_("扣分规则 %(code)s 的扣分上限必须大于0"), code=self.code)
 
     def deduct(self, finding: Number) -> tuple[Fraction, tuple[str, ...]]:
         """Points off (≥ 0, never above ``cap``) for one finding, with explanation lines.
@@ -86,11 +90,17 @@ class DeductionRule:
         """
         amount = exact(finding, what=f"扣分项 {self.code} 的记录")
         if amount < 0:
-            raise DomainError(f"扣分项 {self.code} 的记录不能为负：{fmt(amount)}")
+            raise DomainError(
+                N_("扣分项 %(code)s 的记录不能为负：%(amount)s"), code=self.code, amount=fmt(amount)
+            )
         points = exact(self.points)
         if self.per is None:
             if amount.denominator != 1:
-                raise DomainError(f"扣分项 {self.code} 按次数扣分，次数必须为整数：{fmt(amount)}")
+                raise DomainError(
+                    N_("扣分项 %(code)s 按次数扣分，次数必须为整数：%(amount)s"),
+                    code=self.code,
+                    amount=fmt(amount),
+                )
             raw = amount * points
             line = f"{self.description}：{fmt(amount)} 处 × {fmt(points)} 分 = {fmt(raw)} 分"
         else:
@@ -120,9 +130,9 @@ class DeductionGroup:
 
     def __post_init__(self) -> None:
         if not self.members:
-            raise DomainError(f"扣分组 {self.code} 没有扣分规则")
+            raise DomainError(N_("扣分组 %(code)s 没有扣分规则"), code=self.code)
         if self.cap is not None and exact(self.cap, what="扣分上限") <= 0:
-            raise DomainError(f"扣分组 {self.code} 的扣分上限必须大于0")
+            raise DomainError(N_("扣分组 %(code)s 的扣分上限必须大于0"), code=self.code)
 
 
 DeductionItem = DeductionRule | DeductionGroup
@@ -160,13 +170,13 @@ class Deductions:
 
     def __post_init__(self) -> None:
         if not self.items:
-            raise DomainError("扣分制评分项没有扣分规则")
+            raise DomainError(N_("扣分制评分项没有扣分规则"))
         codes = [r.code for r in _rules(self.items)] + [g.code for g in _groups(self.items)]
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
-            raise DomainError(f"扣分规则编号重复：{'、'.join(duplicates)}")
+            raise DomainError(N_("扣分规则编号重复：%(duplicates)s"), duplicates="、".join(duplicates))
         if self.cap is not None and exact(self.cap, what="扣分上限") <= 0:
-            raise DomainError("扣分制评分项的扣分上限必须大于0")
+            raise DomainError(N_("扣分制评分项的扣分上限必须大于0"))
 
     @property
     def rule_codes(self) -> frozenset[str]:
@@ -201,7 +211,7 @@ class Deductions:
         """
         unknown = sorted(set(amounts) - self.rule_codes)
         if unknown:
-            raise DomainError(f"未知的扣分规则：{'、'.join(unknown)}")
+            raise DomainError(N_("未知的扣分规则：%(unknown)s"), unknown="、".join(unknown))
         total, lines = self._total(self.items, amounts)
         if self.cap is not None and total > exact(self.cap):
             total = exact(self.cap)

@@ -53,7 +53,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from competition.domain import AwardClass, PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.aspects import (
     AutomatedTest,
     Check,
@@ -118,7 +118,10 @@ def _decode(data: bytes | str, file: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError(
-            f"{file} 不是 UTF-8 编码（可能是 GBK）：请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”后再导入"
+            N_(
+                "%(file)s 不是 UTF-8 编码（可能是 GBK）：请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”后再导入"
+            ),
+            file=file,
         ) from None
 
 
@@ -136,11 +139,15 @@ def _rows(data: bytes | str, file: str) -> tuple[list[str], list[tuple[int, list
                 continue
             rows.append((reader.line_num, cells))
             if len(rows) > MAX_LINES:
-                raise DomainError(f"{file} 超过 {MAX_LINES} 行，已拒绝")
+                raise DomainError(
+                    N_("%(file)s 超过 %(max_lines)s 行，已拒绝"), file=file, max_lines=MAX_LINES
+                )
     except csv.Error as err:
-        raise DomainError(f"{_where(file, reader.line_num)}：CSV 格式错误（{err}）") from None
+        raise DomainError(
+            N_("%(line_num)s：CSV 格式错误（%(err)s）"), line_num=_where(file, reader.line_num), err=err
+        ) from None
     if not header or not any(header):
-        raise DomainError(f"{file} 是空文件，缺少标题行")
+        raise DomainError(N_("%(file)s 是空文件，缺少标题行"), file=file)
     return header, rows
 
 
@@ -527,7 +534,7 @@ def marks_rows(
             found.append(MarkRow(entry, "member", value=member, event=event))
         for code, obs in sheet.observations.items():
             if code not in parts:
-                raise DomainError(f"{entry}：评分标准中没有评分项 {code}")
+                raise DomainError(N_("%(entry)s：评分标准中没有评分项 %(code)s"), entry=entry, code=code)
             base = {"entry": entry, "part": parts[code], "aspect": code, "event": event}
             if isinstance(obs, Scores):
                 found.extend(MarkRow(**base, judge=j, value=_num(s)) for j, s in sorted(obs.by_judge.items()))

@@ -29,7 +29,7 @@ from functools import partial
 from math import lcm
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.aggregate import aggregate, spread
 from competition.scoring.aspects import Aspect, AspectKind, Findings, Marked, Observation, Scores
 from competition.scoring.explain import LazyTuple, Lines, later
@@ -56,7 +56,9 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         """``成绩完整`` / ``成绩不完整`` / ``取消成绩``."""
-        return {"complete": "成绩完整", "incomplete": "成绩不完整", "disqualified": "取消成绩"}[self.value]
+        return {"complete": N_("成绩完整"), "incomplete": N_("成绩不完整"), "disqualified": N_("取消成绩")}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Result:
         for part in self.parts:
             if part.kind is kind:
                 return part
-        raise DomainError(f"成绩中没有{kind.label}部分")
+        raise DomainError(N_("成绩中没有%(kind)s部分"), kind=kind.label)
 
 
 @dataclass(frozen=True)
@@ -174,15 +176,23 @@ class Divergence:
 def _check_sheet(scheme: MarkingScheme, sheet: Sheet) -> None:
     unknown = sorted(set(sheet.observations) - scheme.aspect_codes)
     if unknown:
-        raise DomainError(f"{sheet.entry}：未知的评分项 {'、'.join(unknown)}")
+        raise DomainError(
+            N_("%(entry)s：未知的评分项 %(unknown)s"), entry=sheet.entry, unknown="、".join(unknown)
+        )
     if sheet.vetoes:
         vetoes = {v.code for v in scheme.vetoes}
         unknown = sorted(set(sheet.vetoes) - vetoes)
         if unknown:
-            raise DomainError(f"{sheet.entry}：未知的否决项 {'、'.join(unknown)}")
+            raise DomainError(
+                N_("%(entry)s：未知的否决项 %(unknown)s"), entry=sheet.entry, unknown="、".join(unknown)
+            )
     extra = (set(sheet.minutes) | set(sheet.absent)) - {p.kind for p in scheme.parts}
     if extra:
-        raise DomainError(f"{sheet.entry}：评分标准中没有 {'、'.join(sorted(k.label for k in extra))}")
+        raise DomainError(
+            N_("%(entry)s：评分标准中没有 %(extra)s"),
+            entry=sheet.entry,
+            extra="、".join(sorted(k.label for k in extra)),
+        )
 
 
 def _present(obs: Observation | None) -> bool:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.rounding import fmt
 
 
@@ -45,9 +45,12 @@ class TieBreak(StrEnum):
     @property
     def label(self) -> str:
         """Chinese wording, e.g. ``用时较短``."""
-        if self is TieBreak.SHORTER_TIME:
-            return "用时较短"
-        return f"{self._part.label}成绩较高"
+        return {
+            "shorter_time": N_("用时较短"),
+            "higher_practical": N_("技能操作成绩较高"),
+            "higher_theory": N_("理论知识成绩较高"),
+            "higher_defence": N_("答辩成绩较高"),
+        }[self.value]
 
     @property
     def _part(self) -> PartKind:
@@ -80,7 +83,7 @@ class RankingPolicy:
 
     def __post_init__(self) -> None:
         if len(set(self.tie_breaks)) != len(self.tie_breaks):
-            raise DomainError("并列判定条件重复")
+            raise DomainError(N_("并列判定条件重复"))
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,10 @@ def _refine(
     lots = [e.lot for e in group]
     if None in lots or len(set(lots)) != len(lots):
         names = "、".join(sorted(e.entry for e in group))
-        raise DomainError(f"{names} 成绩及全部并列判定条件均相同，本赛项不允许并列排名，请抽签并录入抽签号")
+        raise DomainError(
+            N_("%(names)s 成绩及全部并列判定条件均相同，本赛项不允许并列排名，请抽签并录入抽签号"),
+            names=names,
+        )
     return [([e], "成绩及并列判定条件均相同，按抽签号排序") for e in sorted(group, key=lambda e: e.lot)]
 
 
@@ -138,7 +144,9 @@ def rank_entrants(
     """
     ids = [e.entry for e in entrants]
     if len(set(ids)) != len(ids):
-        raise DomainError(f"参赛编号重复：{'、'.join(sorted({i for i in ids if ids.count(i) > 1}))}")
+        raise DomainError(
+            N_("参赛编号重复：%(i)s"), i="、".join(sorted({i for i in ids if ids.count(i) > 1}))
+        )
     pieces: list[tuple[list[Entrant], str]] = []
     for run in _split(list(entrants), lambda e: -e.total):
         pieces.extend(_refine(run, policy.tie_breaks, policy, ""))

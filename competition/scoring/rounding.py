@@ -26,7 +26,7 @@ from decimal import (
 )
 from fractions import Fraction
 
-from competition.errors import DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError
 
 Number = Decimal | Fraction | int | str
 """What callers may pass where a mark, weight or measurement is expected."""
@@ -77,10 +77,10 @@ def exact(value: Number, *, what: str = "数值") -> Fraction:
         try:
             value = Decimal(value.strip().replace("，", "").replace(",", ""))
         except InvalidOperation:
-            raise DomainError(f"{what}不是数字：“{value}”") from None
+            raise DomainError(N_("%(what)s不是数字：“%(value)s”"), what=what, value=value) from None
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise DomainError(f"{what}不是有限数：{value}")
+            raise DomainError(N_("%(what)s不是有限数：%(value)s"), what=what, value=value)
         return Fraction(value)
     raise InvariantError(
         f"{what}: {type(value).__name__} is not an exact number (use Decimal, int, Fraction)"

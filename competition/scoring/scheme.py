@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.aggregate import Aggregation
 from competition.scoring.aspects import Aspect
 from competition.scoring.deductions import StepRounding
@@ -39,9 +39,9 @@ class Criterion:
 
     def __post_init__(self) -> None:
         if not self.code:
-            raise DomainError(f"评分模块“{self.name}”缺少编号")
+            raise DomainError(N_("评分模块“%(name)s”缺少编号"), name=self.name)
         if not self.children:
-            raise DomainError(f"评分模块 {self.code} 没有评分项")
+            raise DomainError(N_("评分模块 %(code)s 没有评分项"), code=self.code)
 
     @cached_property  # the tree is frozen; asked for once per node per competitor
     def maximum(self) -> Fraction:
@@ -83,10 +83,10 @@ class VetoScope(StrEnum):
     def label(self) -> str:
         """Chinese effect, e.g. ``取消比赛成绩``."""
         return {
-            "aspect": "该评分项记0分",
-            "section": "所在评分模块记0分",
-            "part": "该部分成绩记0分",
-            "result": "取消比赛成绩",
+            "aspect": N_("该评分项记0分"),
+            "section": N_("所在评分模块记0分"),
+            "part": N_("该部分成绩记0分"),
+            "result": N_("取消比赛成绩"),
         }[self.value]
 
 
@@ -115,17 +115,17 @@ class TimeRule:
     def __post_init__(self) -> None:
         limit = exact(self.limit_minutes, what="规定时间")
         if limit <= 0 or exact(self.step_minutes) <= 0 or exact(self.points_per_step) < 0:
-            raise DomainError("规定时间和计时单位必须大于0，扣分不能为负")
+            raise DomainError(N_("规定时间和计时单位必须大于0，扣分不能为负"))
         for later in (self.hard_stop_minutes, self.disqualify_after_minutes):
             if later is not None and exact(later) < limit:
-                raise DomainError("强制停止或取消资格的时间不能早于规定时间")
+                raise DomainError(N_("强制停止或取消资格的时间不能早于规定时间"))
         if self.disqualify_scope not in (None, VetoScope.PART, VetoScope.RESULT):
-            raise DomainError("超时取消资格只能作用于该部分或全部成绩")
+            raise DomainError(N_("超时取消资格只能作用于该部分或全部成绩"))
 
     def apply(self, minutes: Fraction) -> tuple[Fraction, bool, tuple[str, ...]]:
         """(points off the raw part marks, disqualified?, explanation lines) for ``minutes`` used (≥ 0)."""
         if minutes < 0:
-            raise DomainError(f"用时不能为负：{fmt(minutes)}")
+            raise DomainError(N_("用时不能为负：%(minutes)s"), minutes=fmt(minutes))
         lines: list[str] = [f"用时 {fmt(minutes)} 分钟，规定 {fmt(self.limit_minutes)} 分钟"]
         if self.disqualify_after_minutes is not None and minutes > exact(self.disqualify_after_minutes):
             lines.append(f"超过 {fmt(self.disqualify_after_minutes)} 分钟，{self._scope.label}")
@@ -175,14 +175,17 @@ class Part:
     def __post_init__(self) -> None:
         label = self.kind.label
         if not 0 < exact(self.weight, what=f"{label}权重") <= 100:
-            raise DomainError(f"{label}的权重必须在0到100之间")
+            raise DomainError(N_("%(label)s的权重必须在0到100之间"), label=label)
         if not 0 <= exact(self.pass_mark, what=f"{label}及格分") <= 100:
-            raise DomainError(f"{label}的及格分必须在0到100之间")
+            raise DomainError(N_("%(label)s的及格分必须在0到100之间"), label=label)
         if not self.children:
-            raise DomainError(f"{label}没有评分项")
+            raise DomainError(N_("%(label)s没有评分项"), label=label)
         if self.maximum is not None and exact(self.maximum) != self.raw_maximum:
             raise DomainError(
-                f"{label}各评分项配分合计 {fmt(self.raw_maximum)} 分，与规定满分 {fmt(self.maximum)} 分不符"
+                N_("%(label)s各评分项配分合计 %(raw_maximum)s 分，与规定满分 %(maximum)s 分不符"),
+                label=label,
+                raw_maximum=fmt(self.raw_maximum),
+                maximum=fmt(self.maximum),
             )
 
     @cached_property  # the tree is frozen; asked for several times per competitor
@@ -248,18 +251,20 @@ class MarkingScheme:
 
     def __post_init__(self) -> None:
         if not self.parts:
-            raise DomainError("评分标准至少需要一个部分")
+            raise DomainError(N_("评分标准至少需要一个部分"))
         kinds = [p.kind for p in self.parts]
         if len(set(kinds)) != len(kinds):
-            raise DomainError("评分标准中同一部分出现多次")
+            raise DomainError(N_("评分标准中同一部分出现多次"))
         total_weight = sum((exact(p.weight) for p in self.parts), Fraction(0))
         if total_weight != HUNDRED:
-            raise DomainError(f"各部分权重合计 {fmt(total_weight)}%，应为 100%")
+            raise DomainError(
+                N_("各部分权重合计 %(total_weight)s%%，应为 100%%"), total_weight=fmt(total_weight)
+            )
         codes: dict[str, PartKind] = {}
         for part in self.parts:
             for node in walk(part.children):
                 if node.code in codes or node.code in {k.value for k in PartKind}:
-                    raise DomainError(f"评分项或模块编号重复：{node.code}")
+                    raise DomainError(N_("评分项或模块编号重复：%(code)s"), code=node.code)
                 codes[node.code] = part.kind
         self._check_vetoes()
         self._check_gates(codes)
@@ -268,7 +273,7 @@ class MarkingScheme:
         seen: set[str] = set()
         for veto in self.vetoes:
             if veto.code in seen:
-                raise DomainError(f"否决项编号重复：{veto.code}")
+                raise DomainError(N_("否决项编号重复：%(code)s"), code=veto.code)
             seen.add(veto.code)
             node = self.node(veto.target) if veto.target else None
             ok = {
@@ -279,25 +284,32 @@ class MarkingScheme:
             }[veto.scope]
             if not ok:
                 raise DomainError(
-                    f"否决项 {veto.code} 的作用对象“{veto.target}”与范围“{veto.scope.label}”不符"
+                    N_("否决项 %(code)s 的作用对象“%(target)s”与范围“%(scope)s”不符"),
+                    code=veto.code,
+                    target=veto.target,
+                    scope=veto.scope.label,
                 )
 
     def _check_gates(self, codes: dict[str, PartKind]) -> None:
         for gate in self.gates:
             for code in (gate.target, gate.depends_on):
                 if code not in codes:
-                    raise DomainError(f"门槛规则引用了不存在的评分项或模块：{code}")
+                    raise DomainError(N_("门槛规则引用了不存在的评分项或模块：%(code)s"), code=code)
             if gate.target == gate.depends_on or codes[gate.target] != codes[gate.depends_on]:
-                raise DomainError(f"门槛规则 {gate.target} ← {gate.depends_on} 须引用同一部分中的不同项目")
+                raise DomainError(
+                    N_("门槛规则 %(target)s ← %(depends_on)s 须引用同一部分中的不同项目"),
+                    target=gate.target,
+                    depends_on=gate.depends_on,
+                )
             if not 0 < exact(gate.threshold_share, what="门槛比例") <= 1:
-                raise DomainError("门槛比例须大于0且不超过1")
+                raise DomainError(N_("门槛比例须大于0且不超过1"))
 
     def part(self, kind: PartKind) -> Part:
         """The part of that kind; :class:`DomainError` if the scheme has none."""
         for part in self.parts:
             if part.kind is kind:
                 return part
-        raise DomainError(f"评分标准中没有{kind.label}部分")
+        raise DomainError(N_("评分标准中没有%(kind)s部分"), kind=kind.label)
 
     def node(self, code: str) -> Node | None:
         """The criterion or aspect with that code, or ``None``."""

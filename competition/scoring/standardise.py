@@ -13,7 +13,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Protocol, runtime_checkable
 
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.rounding import exact
 
 
@@ -49,7 +49,7 @@ class MedianSpread:
 
     def __post_init__(self) -> None:
         if exact(self.points_per_sd, what="每个标准差对应分值") <= 0:
-            raise DomainError("每个标准差对应的分值必须大于0")
+            raise DomainError(N_("每个标准差对应的分值必须大于0"))
 
     def scale(self, totals: Mapping[str, Fraction]) -> dict[str, Fraction]:
         """Entry → standardised score (see the class docstring for the formula)."""

@@ -54,7 +54,7 @@ from fractions import Fraction
 from typing import Any
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.scoring.aggregate import Aggregation
 from competition.scoring.aspects import (
     Aspect,
@@ -171,7 +171,11 @@ class ImportReport:
         """The scheme, or :class:`DomainError` listing every problem (one per line)."""
         if self.scheme is None or self.problems:
             listing = "\n".join(str(p) for p in self.problems) or "未能读取评分标准"
-            raise DomainError(f"评分标准文件有 {len(self.problems)} 处问题：\n{listing}")
+            raise DomainError(
+                N_("评分标准文件有 %(problems_count)s 处问题：\n%(listing)s"),
+                problems_count=len(self.problems),
+                listing=listing,
+            )
         return self.scheme
 
 
@@ -1291,10 +1295,10 @@ def _params(grid: _Grid, row: int, col: int | None) -> dict[str, Any] | None:
 
 def _dec(value: Any, what: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise DomainError(f"{what}不是数字：{value}")
+        raise DomainError(N_("%(what)s不是数字：%(value)s"), what=what, value=value)
     number = _to_decimal(value)
     if number is None:
-        raise DomainError(f"{what}不是数字：“{value}”")
+        raise DomainError(N_("%(what)s不是数字：“%(value)s”"), what=what, value=value)
     return number
 
 
@@ -1306,13 +1310,16 @@ def _allowed(params: Mapping[str, Any], keys: set[str], kind: str) -> None:
     unknown = sorted(set(params) - keys)
     if unknown:
         raise DomainError(
-            f"{kind}的参数中有未知的键：{'、'.join(unknown)}（可用：{'、'.join(sorted(keys))}）"
+            N_("%(kind)s的参数中有未知的键：%(unknown)s（可用：%(keys)s）"),
+            kind=kind,
+            unknown="、".join(unknown),
+            keys="、".join(sorted(keys)),
         )
 
 
 def _deduction_item(value: Any) -> DeductionRule | DeductionGroup:
     if not isinstance(value, dict):
-        raise DomainError("扣分规则须为 JSON 对象")
+        raise DomainError(N_("扣分规则须为 JSON 对象"))
     if "members" in value:
         _allowed(value, {"code", "description", "members", "cap"}, "扣分组")
         return DeductionGroup(
@@ -1363,7 +1370,7 @@ def _rule(node_type: str, params: Mapping[str, Any]) -> Any:
         _allowed(params, {"nominal", "unit", "bands"}, "公差分档评分项")
         bands = params.get("bands") or []
         if not isinstance(bands, list):
-            raise DomainError("公差带（bands）须为列表")
+            raise DomainError(N_("公差带（bands）须为列表"))
         return ToleranceBands(
             nominal=_dec(params.get("nominal"), "名义尺寸"),
             bands=tuple(

@@ -35,6 +35,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "auth.logout": ("POST", "/auth/logout", EVERYONE),
     "auth.change_password": ("GET", "/auth/password", EVERYONE - {ANON}),
     "auth.accept_invitation": ("GET", "/auth/invitation/not-a-token", frozenset()),
+    "auth.set_language": ("POST", "/auth/language", EVERYONE),
     "admin.index": ("GET", "/admin/", frozenset({ADMIN})),
     "admin.new_user": ("GET", "/admin/users/new", frozenset({ADMIN})),
     "admin.reset_password": ("POST", "/admin/users/{user}/reset-password", frozenset({ADMIN})),
@@ -223,6 +224,7 @@ ROUTES: dict[str, tuple[str, str, frozenset[str]]] = {
     "api.verify_number": ("GET", "/api/v1/certificates?number=X1&name=X", frozenset()),
 }
 POST_DATA = {"entries.review": {"target": "approved"}}
+POST_DATA["auth.set_language"] = {"language": "en"}
 USERNAMES = {
     COMPETITOR: "competitor",
     UNIT: "unit-contact",
