@@ -1,7 +1,7 @@
 """user interface language (issue 7: Chinese by default, English switchable per user)
 
 Revision ID: 5b7c1e2d9a40
-Revises: 3e517eb76305
+Revises: 7c2d4e9a1b35
 Create Date: 2026-11-21 14:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7c1e2d9a40'
-down_revision = '3e517eb76305'
+down_revision = '7c2d4e9a1b35'
 branch_labels = None
 depends_on = None
 
