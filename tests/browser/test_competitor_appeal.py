@@ -41,9 +41,9 @@ def appeal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
             .join(RegistrationMember)
             .join(Competitor)
             .join(User, User.id == Competitor.user_id)
-            .where(User.username == "js-competitor", Registration.competitor_number.is_(None))
-        ).scalar_one()
-        registration.competitor_number = "H99"
+            .where(User.username == "js-competitor")
+            .order_by(Registration.id)
+        ).scalars().first()
         contest = registration.event.contest
         contest.starts_on = contest.ends_on = now.date()
         contest.status = ContestStatus.IN_PROGRESS
@@ -87,7 +87,7 @@ def test_a_competitor_appeals_inside_the_window_and_the_organizer_sees_it(
 
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, locale="zh-CN")
     organizer = context.new_page()
-    sign_in(organizer, "sx-organizer")
+    sign_in(organizer, "js-organizer")
     organizer.goto(f"/manage/events/{event_id}/results")
     expect(organizer.get_by_text(text)).to_be_visible()
     context.close()

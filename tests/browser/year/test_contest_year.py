@@ -586,8 +586,9 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
     expect(org.locator(".stepper [aria-current=step]")).to_have_text("成绩已确认")
 
     # 13. Promotions and titles under the 天津 rules: proposed, noticed, confirmed.
+    # Final results propose the decisions at once (audited as automatic); re-evaluating changes nothing.
     org.get_by_role("link", name="晋升与称号").click()
-    org.get_by_role("button", name="生成晋升决定").click()
+    org.get_by_role("button", name="重新评估").click()
     flash(org, "评估完成")
     decisions = org.locator("table.decisions")
     first = decisions.locator(f"tr[data-competitor='{CHENG.name}']")
@@ -636,7 +637,7 @@ def _run_year(people: People, server: YearServer, tmp: Path) -> None:
     )
     expect(entry).to_contain_text(f"{CHENG.number} / ")
     expect(entry.get_by_role("button", name="撤回报名")).to_have_count(0)  # results are final
-    expect(cheng.locator(".facts")).to_contain_text("二级/技师")  # her level, promoted from 三级/高级工
+    expect(cheng.locator(".facts").first).to_contain_text("二级/技师")  # her level, promoted from 三级/高级工
     mine = cheng.get_by_role("table").filter(has_text="编号")
     award_row = mine.get_by_role("row").filter(has_text="一等奖")
     expect(award_row).to_be_visible()
