@@ -622,6 +622,82 @@ def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decis
     return _engine(contest, _load([contest]), today=today)
 
 
+@dataclass(frozen=True)
+class NoMatchLine:
+    """A result that no rule of its rule set matches (``no_match``): not stored, derived when shown
+    (:func:`no_match_lines`) from the same engine call as the evaluation. ``facts_text`` lists the facts
+    (``第12名/47人, 市级一类, 职工组, 原等级 三级/高级工``) and ``reason`` says why nothing was granted."""
+
+    contest: Contest
+    event: Event
+    competitor_id: int
+    competitor_name: str
+    facts_text: str
+    reason: str
+    outcome: DecisionStatus = DecisionStatus.NO_MATCH
+
+
+def no_match_lines(contest: Contest, *, today: date, competitor_id: int | None = None) -> list[NoMatchLine]:
+    """The results of ``contest``'s current standings (of ``competitor_id`` only, when given) that match
+    no rule of their rule set, by event and competitor: the ``no_match`` decisions of :func:`evaluate`
+    (whether a result matches a rule depends on that result's facts alone), which the evaluation does
+    not store. Empty when the contest has no rule set or no published results."""
+    loaded = _load([contest])
+    try:
+        pairs, _skipped = _engine(contest, loaded, today=today)
+    except DomainError:
+        return []
+    found = [
+        (decision, line)
+        for decision, line in pairs
+        if decision.status is DecisionStatus.NO_MATCH
+        and (competitor_id is None or line.competitor_id == competitor_id)
+    ]
+    if not found:
+        return []
+    names = dict(
+        db.session.execute(
+            sa.select(Competitor.id, Competitor.name).where(
+                Competitor.id.in_({line.competitor_id for _d, line in found})
+            )
+        ).all()
+    )
+    events = {e.id: e for e in loaded.events.get(contest.id, ())}
+    return sorted(
+        (
+            NoMatchLine(
+                contest=contest,
+                event=events[line.event_id],
+                competitor_id=line.competitor_id,
+                competitor_name=names[line.competitor_id],
+                facts_text=decision.facts_text,
+                reason=decision.reason,
+            )
+            for decision, line in found
+        ),
+        key=lambda n: (n.event.id, n.competitor_id),
+    )
+
+
+def competitor_no_match_lines(competitor: Competitor, *, today: date) -> list[NoMatchLine]:
+    """The competitor's results that earned nothing because no rule matched (:func:`no_match_lines`), in
+    the contests whose decisions have been published for notice (what :func:`competitor_decisions`
+    shows), newest contest first."""
+    contests = db.session.execute(
+        sa.select(Contest)
+        .where(
+            Contest.id.in_(sa.select(PromotionNotice.contest_id)),
+            Contest.id.in_(
+                sa.select(Event.contest_id)
+                .join(RegistrationMember, RegistrationMember.event_id == Event.id)
+                .where(RegistrationMember.competitor_id == competitor.id, RegistrationMember.active.is_(True))
+            ),
+        )
+        .order_by(Contest.id.desc())
+    ).scalars()
+    return [line for c in contests for line in no_match_lines(c, today=today, competitor_id=competitor.id)]
+
+
 def _values(decision: Decision, line: _Line) -> dict[str, Any]:
     return {
         "ruleset_key": decision.ruleset,
@@ -828,6 +904,8 @@ def _evaluate_loaded(
     report = EvaluationReport(skipped=skipped)
     existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
+        if decision.status is DecisionStatus.NO_MATCH:
+            continue  # not stored: derived when shown (no_match_lines), from the same engine call
         key = (line.event_id, line.competitor_id, decision.rule_id or "")
         values = _values(decision, line)
         stored = existing.pop(key, None)
@@ -878,7 +956,15 @@ def _evaluate_loaded(
             row.notice_id = None
         report.changed += 1
         report.changes.append(f"{who}：{decision.status.label}，{decision.outcome_text}")
-    for stored in existing.values():
+    leftover = [s for s in existing.values() if s.outcome is not DecisionStatus.NO_MATCH]
+    stale_no_match = [s.id for s in existing.values() if s.outcome is DecisionStatus.NO_MATCH]
+    if stale_no_match:  # stored by earlier versions; no_match lines are derived now (not a change)
+        db.session.execute(
+            sa.delete(PromotionDecision)
+            .where(PromotionDecision.id.in_(stale_no_match))
+            .execution_options(synchronize_session="fetch")
+        )
+    for stored in leftover:
         row = db.session.get(PromotionDecision, stored.id)
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED:
