@@ -386,7 +386,10 @@ class _Loaded:
 def _load(contests: list[Contest]) -> _Loaded:
     """Read the current publications, appeals, rule sets and standings (joined to the competitors'
     attributes) of ``contests``, and the level history and other contests' confirmed promotions of the
-    people in them: eight queries in all (ids in ``IN`` lists, people by subquery)."""
+    people in them: eight queries in all (ids in ``IN`` lists, people by subquery). Plain column reads go
+    through the session's connection (Core: no ORM result processing; pending changes flushed first)."""
+    db.session.flush()
+    connection = db.session.connection()
     ids = [c.id for c in contests] or [0]
     events: dict[int, list[Event]] = defaultdict(list)
     for event in db.session.execute(
@@ -396,14 +399,14 @@ def _load(contests: list[Contest]) -> _Loaded:
     event_ids = [e.id for group in events.values() for e in group] or [0]
     publications = {
         row.event_id: row
-        for row in db.session.execute(
+        for row in connection.execute(
             sa.select(Publication.event_id, Publication.notice_last_day, Publication.published_at).where(
                 Publication.event_id.in_(event_ids), Publication.superseded_at.is_(None)
             )
         )
     }
     appeals: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(Appeal.event_id, Appeal.ruling, Appeal.remark_part_id, Appeal.ruled_at).where(
             Appeal.event_id.in_(event_ids)
         )
@@ -417,7 +420,7 @@ def _load(contests: list[Contest]) -> _Loaded:
     ).scalars():
         rulesets[row.contest_id].append(row)
     standings: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             PublishedStanding.id,
             PublishedStanding.event_id,
@@ -439,21 +442,21 @@ def _load(contests: list[Contest]) -> _Loaded:
         .where(RegistrationMember.active.is_(True))
         .order_by(PublishedStanding.event_id, PublishedStanding.position, RegistrationMember.position)
     ):
-        standings[row.event_id].append(row)
+        standings[row[1]].append(row)
     people = (
         sa.select(RegistrationMember.competitor_id)
         .join(Event, Event.id == RegistrationMember.event_id)
         .where(Event.contest_id.in_(ids))
     )
     levels: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             LevelRecord.competitor_id, LevelRecord.level, LevelRecord.contest_id, LevelRecord.revoked_at
         ).where(LevelRecord.competitor_id.in_(people))
     ):
         levels[row.competitor_id].append(row)
     priors: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             PromotionDecision.competitor_id,
             PromotionDecision.contest_id,
@@ -851,7 +854,8 @@ def _existing(contest_ids: list[int]) -> dict[int, dict[tuple[int, int, str], An
     contest and ``(event, competitor, rule)``: comparing them needs no ORM objects."""
     columns = [getattr(PromotionDecision, name) for name in _ENGINE_FIELDS]
     out: dict[int, dict[tuple[int, int, str], Any]] = defaultdict(dict)
-    for row in db.session.execute(
+    db.session.flush()
+    for row in db.session.connection().execute(
         sa.select(
             PromotionDecision.id,
             PromotionDecision.contest_id,
@@ -866,24 +870,48 @@ def _existing(contest_ids: list[int]) -> dict[int, dict[tuple[int, int, str], An
 
 
 def _insert(inserts: list[dict[str, Any]]) -> None:
-    """Write new decision rows (enumerations already as their stored text) in one executemany ``INSERT``
-    (the ORM's bulk path would ask for every new id back, which we never use). Measured
-    (benchmarks/promotion.py): inserting through a lightweight table whose only typed columns are the
-    dates avoids SQLAlchemy's per-value enum processing, a large part of writing a year's ~20,000 rows."""
-    if inserts:
-        db.session.execute(_decision_rows().insert(), inserts)
+    """Write new decision rows (enumerations already as their stored text) in one ``executemany`` of a
+    plain ``INSERT`` compiled once for the database in use: on PostgreSQL psycopg pipelines the rows, on
+    SQLite the module loops in C. Dates and timestamps go through the dialect's own bind processing (their
+    text form differs between databases); every other value is plain text or a number. Measured
+    (benchmarks/promotion.py): SQLAlchemy's per-row parameter processing and the ORM's bulk path (which
+    would ask for every new id back, never used) cost more than the database's work."""
     db.session.flush()
+    if not inserts:
+        return
+    connection = db.session.connection()
+    keys = list(inserts[0])
+    compiled = _decision_insert(connection.dialect, tuple(keys))
+    processors = {
+        key: processor
+        for key in keys
+        if (kind := _DATE_COLUMNS.get(key)) is not None
+        and (processor := kind().bind_processor(connection.dialect)) is not None
+    }
+    if processors:
+        inserts = [{**row, **{key: proc(row[key]) for key, proc in processors.items()}} for row in inserts]
+    if compiled.positiontup is not None:
+        order = [compiled.binds[name].key for name in compiled.positiontup]
+        params: list[Any] = [tuple(row[key] for key in order) for row in inserts]
+    else:
+        params = inserts
+    connection.exec_driver_sql(compiled.string, params)
+
+
+#: The date and timestamp columns of ``promotion_decision`` (bound through the dialect's processing).
+_DATE_COLUMNS: dict[str, type[sa.types.TypeEngine]] = {
+    c.name: type(c.type)
+    for c in PromotionDecision.__table__.columns
+    if isinstance(c.type, sa.Date | sa.DateTime)
+}
 
 
 @functools.cache
-def _decision_rows() -> sa.TableClause:
-    """``promotion_decision`` as a lightweight table: date and timestamp columns keep their types (their
-    text form differs between databases); the rest pass plain text and numbers through untouched."""
-    columns = PromotionDecision.__table__.columns
-    return sa.table(
-        PromotionDecision.__tablename__,
-        *(sa.column(c.name, c.type if isinstance(c.type, sa.Date | sa.DateTime) else None) for c in columns),
-    )
+def _decision_insert(dialect: sa.engine.Dialect, keys: tuple[str, ...]) -> sa.sql.compiler.SQLCompiler:
+    """``INSERT INTO promotion_decision (keys…)`` compiled for ``dialect`` (cached per dialect and keys)."""
+    table = PromotionDecision.__table__
+    statement = sa.insert(table).values({key: sa.bindparam(key) for key in keys})
+    return statement.compile(dialect=dialect)  # type: ignore[return-value]
 
 
 def _evaluate_loaded(

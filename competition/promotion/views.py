@@ -867,7 +867,9 @@ def my_page():
         "promotion/me.html",
         competitor=competitor,
         decisions=services.competitor_decisions(competitor) if competitor else [],
-        no_match=services.competitor_no_match_lines(competitor, today=clock.now().date()) if competitor else [],
+        no_match=services.competitor_no_match_lines(competitor, today=clock.now().date())
+        if competitor
+        else [],
         history=services.level_history(competitor) if competitor else [],
         records=services.honour_records_of(competitor) if competitor else [],
         ReviewState=ReviewState,

@@ -50,7 +50,9 @@ def test_results_becoming_final_propose_decisions_once_audited_and_shown(client,
 
     contest_services.transition(world.contest, ContestStatus.FINAL, actor=world.organizer, now=FINAL_AT)
     rows = _rows(world.contest.id)
-    assert len(rows) == 11  # 10 promotions, 天津市技术能手 (as when the organizer evaluates; 2 no-match: derived)
+    assert (
+        len(rows) == 11
+    )  # 10 promotions, 天津市技术能手 (as when the organizer evaluates; 2 no-match: derived)
     granted = [r for r in rows if r.kind is not DecisionKind.NONE and r.outcome is DecisionStatus.GRANTED]
     assert len(granted) == 11 and all(r.state is ReviewState.PROPOSED for r in rows)
     audit = db.session.execute(
