@@ -646,7 +646,8 @@ def no_match_lines(contest: Contest, *, today: date, competitor_id: int | None =
     """The results of ``contest``'s current standings (of ``competitor_id`` only, when given) that match
     no rule of their rule set, by event and competitor: the ``no_match`` decisions of :func:`evaluate`
     (whether a result matches a rule depends on that result's facts alone), which the evaluation does
-    not store. Empty when the contest has no rule set or no published results."""
+    not store. In the standings' order, event by event. Empty when the contest has no rule set or no
+    published results."""
     loaded = _load([contest])
     try:
         pairs, _skipped = _engine(contest, loaded, today=today)
@@ -668,20 +669,19 @@ def no_match_lines(contest: Contest, *, today: date, competitor_id: int | None =
         ).all()
     )
     events = {e.id: e for e in loaded.events.get(contest.id, ())}
-    return sorted(
-        (
-            NoMatchLine(
-                contest=contest,
-                event=events[line.event_id],
-                competitor_id=line.competitor_id,
-                competitor_name=names[line.competitor_id],
-                facts_text=decision.facts_text,
-                reason=decision.reason,
-            )
-            for decision, line in found
-        ),
-        key=lambda n: (n.event.id, n.competitor_id),
-    )
+    place = {row[0]: n for rows in loaded.standings.values() for n, row in enumerate(rows)}
+    found.sort(key=lambda pair: (pair[1].event_id, place[pair[1].standing_id]))
+    return [
+        NoMatchLine(
+            contest=contest,
+            event=events[line.event_id],
+            competitor_id=line.competitor_id,
+            competitor_name=names[line.competitor_id],
+            facts_text=decision.facts_text,
+            reason=decision.reason,
+        )
+        for decision, line in found
+    ]
 
 
 def competitor_no_match_lines(competitor: Competitor, *, today: date) -> list[NoMatchLine]:

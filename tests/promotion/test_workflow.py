@@ -348,3 +348,46 @@ def test_reevaluation_after_confirming_a_competitor_without_a_level_changes_noth
     assert [h.origin for h in services.level_history(world.people[0])] == [LevelOrigin.COMPETITION]
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=LATER)
     assert (report.changed, report.reversed, report.unchanged) == (0, 0, 4)
+
+
+def test_every_result_has_stored_decisions_or_a_derived_no_match_line_never_both(session):
+    world = finished_contest()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    stored = {d.competitor_id for d in services.decisions_of(world.contest)}
+    derived = [n.competitor_id for n in services.no_match_lines(world.contest, today=NOW.date())]
+    assert stored.isdisjoint(derived) and len(derived) == len(set(derived))
+    assert stored | set(derived) == {p.id for p in world.people}
+    # A rule change that makes ranks 4–12 match nothing moves them from stored rows to derived lines.
+    row = services.contest_ruleset(world.contest)
+    data = services.json_data(services.parsed(row))
+    data["rules"][0]["when"]["top_n"] = 3
+    services.save_ruleset(row, data=data, actor=world.organizer, now=NOW)
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    stored = {d.competitor_id for d in services.decisions_of(world.contest)}
+    derived = [n.competitor_id for n in services.no_match_lines(world.contest, today=NOW.date())]
+    assert stored.isdisjoint(derived) and stored | set(derived) == {p.id for p in world.people}
+    assert derived == [p.id for p in world.people[3:]]  # in the standings' order
+
+
+def test_no_match_rows_stored_by_earlier_versions_are_dropped_silently(session):
+    world = finished_contest()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    line = services.no_match_lines(world.contest, today=NOW.date())[0]
+    old = PromotionDecision(
+        contest_id=world.contest.id,
+        event_id=world.event.id,
+        competitor_id=line.competitor_id,
+        rule_key="",
+        ruleset_key="tianjin-2024@1",
+        kind=DecisionKind.NONE,
+        outcome=DecisionStatus.NO_MATCH,
+        facts_text=line.facts_text,
+        outcome_text="无",
+        reason=line.reason,
+        evaluated_at=NOW,
+    )
+    db.session.add(old)
+    db.session.flush()
+    report = services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 11)
+    assert all(d.outcome is not DecisionStatus.NO_MATCH for d in services.decisions_of(world.contest))
