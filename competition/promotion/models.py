@@ -125,8 +125,9 @@ class PromotionNotice(db.Model):
 class PromotionDecision(db.Model):
     """One decision of the engine about one competitor's result and one rule, with its review.
 
-    ``rule_key`` is the rule id or ``""`` for ``no_match``: (contest, event, competitor, rule_key) is unique,
-    so re-evaluating updates rows in place. ``outcome`` is the engine's status; ``state`` the review;
+    ``rule_key`` is the rule id: (contest, event, competitor, rule_key) is unique, so re-evaluating updates
+    rows in place. Results no rule matches (``no_match``) are not stored: pages derive them from the
+    standings (:func:`competition.promotion.services.no_match_lines`). ``outcome`` is the engine's status; ``state`` the review;
     ``adjusted_level`` an organizer's change with ``review_reason``. ``notice_id`` is the public notice the
     decision was published in (cleared when its content changes).
     """

@@ -9,7 +9,9 @@ contests) and stores its outputs. Services flush and audit; the views commit onc
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -386,7 +388,10 @@ class _Loaded:
 def _load(contests: list[Contest]) -> _Loaded:
     """Read the current publications, appeals, rule sets and standings (joined to the competitors'
     attributes) of ``contests``, and the level history and other contests' confirmed promotions of the
-    people in them: eight queries in all (ids in ``IN`` lists, people by subquery)."""
+    people in them: eight queries in all (ids in ``IN`` lists, people by subquery). Plain column reads go
+    through the session's connection (Core: no ORM result processing; pending changes flushed first)."""
+    db.session.flush()
+    connection = db.session.connection()
     ids = [c.id for c in contests] or [0]
     events: dict[int, list[Event]] = defaultdict(list)
     for event in db.session.execute(
@@ -396,14 +401,14 @@ def _load(contests: list[Contest]) -> _Loaded:
     event_ids = [e.id for group in events.values() for e in group] or [0]
     publications = {
         row.event_id: row
-        for row in db.session.execute(
+        for row in connection.execute(
             sa.select(Publication.event_id, Publication.notice_last_day, Publication.published_at).where(
                 Publication.event_id.in_(event_ids), Publication.superseded_at.is_(None)
             )
         )
     }
     appeals: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(Appeal.event_id, Appeal.ruling, Appeal.remark_part_id, Appeal.ruled_at).where(
             Appeal.event_id.in_(event_ids)
         )
@@ -417,7 +422,7 @@ def _load(contests: list[Contest]) -> _Loaded:
     ).scalars():
         rulesets[row.contest_id].append(row)
     standings: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             PublishedStanding.id,
             PublishedStanding.event_id,
@@ -439,21 +444,21 @@ def _load(contests: list[Contest]) -> _Loaded:
         .where(RegistrationMember.active.is_(True))
         .order_by(PublishedStanding.event_id, PublishedStanding.position, RegistrationMember.position)
     ):
-        standings[row.event_id].append(row)
+        standings[row[1]].append(row)
     people = (
         sa.select(RegistrationMember.competitor_id)
         .join(Event, Event.id == RegistrationMember.event_id)
         .where(Event.contest_id.in_(ids))
     )
     levels: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             LevelRecord.competitor_id, LevelRecord.level, LevelRecord.contest_id, LevelRecord.revoked_at
         ).where(LevelRecord.competitor_id.in_(people))
     ):
         levels[row.competitor_id].append(row)
     priors: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.execute(
+    for row in connection.execute(
         sa.select(
             PromotionDecision.competitor_id,
             PromotionDecision.contest_id,
@@ -622,6 +627,82 @@ def engine_decisions(contest: Contest, *, today: date) -> tuple[list[tuple[Decis
     return _engine(contest, _load([contest]), today=today)
 
 
+@dataclass(frozen=True)
+class NoMatchLine:
+    """A result that no rule of its rule set matches (``no_match``): not stored, derived when shown
+    (:func:`no_match_lines`) from the same engine call as the evaluation. ``facts_text`` lists the facts
+    (``第12名/47人, 市级一类, 职工组, 原等级 三级/高级工``) and ``reason`` says why nothing was granted."""
+
+    contest: Contest
+    event: Event
+    competitor_id: int
+    competitor_name: str
+    facts_text: str
+    reason: str
+    outcome: DecisionStatus = DecisionStatus.NO_MATCH
+
+
+def no_match_lines(contest: Contest, *, today: date, competitor_id: int | None = None) -> list[NoMatchLine]:
+    """The results of ``contest``'s current standings (of ``competitor_id`` only, when given) that match
+    no rule of their rule set, by event and competitor: the ``no_match`` decisions of :func:`evaluate`
+    (whether a result matches a rule depends on that result's facts alone), which the evaluation does
+    not store. In the standings' order, event by event. Empty when the contest has no rule set or no
+    published results."""
+    loaded = _load([contest])
+    try:
+        pairs, _skipped = _engine(contest, loaded, today=today)
+    except DomainError:
+        return []
+    found = [
+        (decision, line)
+        for decision, line in pairs
+        if decision.status is DecisionStatus.NO_MATCH
+        and (competitor_id is None or line.competitor_id == competitor_id)
+    ]
+    if not found:
+        return []
+    names = dict(
+        db.session.execute(
+            sa.select(Competitor.id, Competitor.name).where(
+                Competitor.id.in_({line.competitor_id for _d, line in found})
+            )
+        ).all()
+    )
+    events = {e.id: e for e in loaded.events.get(contest.id, ())}
+    place = {row[0]: n for rows in loaded.standings.values() for n, row in enumerate(rows)}
+    found.sort(key=lambda pair: (pair[1].event_id, place[pair[1].standing_id]))
+    return [
+        NoMatchLine(
+            contest=contest,
+            event=events[line.event_id],
+            competitor_id=line.competitor_id,
+            competitor_name=names[line.competitor_id],
+            facts_text=decision.facts_text,
+            reason=decision.reason,
+        )
+        for decision, line in found
+    ]
+
+
+def competitor_no_match_lines(competitor: Competitor, *, today: date) -> list[NoMatchLine]:
+    """The competitor's results that earned nothing because no rule matched (:func:`no_match_lines`), in
+    the contests whose decisions have been published for notice (what :func:`competitor_decisions`
+    shows), newest contest first."""
+    contests = db.session.execute(
+        sa.select(Contest)
+        .where(
+            Contest.id.in_(sa.select(PromotionNotice.contest_id)),
+            Contest.id.in_(
+                sa.select(Event.contest_id)
+                .join(RegistrationMember, RegistrationMember.event_id == Event.id)
+                .where(RegistrationMember.competitor_id == competitor.id, RegistrationMember.active.is_(True))
+            ),
+        )
+        .order_by(Contest.id.desc())
+    ).scalars()
+    return [line for c in contests for line in no_match_lines(c, today=today, competitor_id=competitor.id)]
+
+
 def _values(decision: Decision, line: _Line) -> dict[str, Any]:
     return {
         "ruleset_key": decision.ruleset,
@@ -727,7 +808,29 @@ def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime)
     contest), and per contest where stored decisions changed, were removed or reversed.
 
     Contests not yet under public notice, without a rule set or without published results are skipped
-    with the reason (``YearReport.skipped``); nothing else is raised for them."""
+    with the reason (``YearReport.skipped``); nothing else is raised for them.
+
+    The cyclic garbage collector is paused during the run (:func:`_gc_paused`): a year's tens of
+    thousands of short-lived, acyclic facts and decisions otherwise trigger full collections of the whole
+    heap (measured: about a fifth of the run's CPU, benchmarks/promotion.py)."""
+    with _gc_paused():
+        return _evaluate_year(contests, actor=actor, now=now)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Disable the cyclic garbage collector inside the block (reference counting still frees everything
+    acyclic) and restore its previous state after, even on an error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime) -> YearReport:
     report = YearReport()
     ready = []
     for contest in contests:
@@ -777,7 +880,8 @@ def _existing(contest_ids: list[int]) -> dict[int, dict[tuple[int, int, str], An
     contest and ``(event, competitor, rule)``: comparing them needs no ORM objects."""
     columns = [getattr(PromotionDecision, name) for name in _ENGINE_FIELDS]
     out: dict[int, dict[tuple[int, int, str], Any]] = defaultdict(dict)
-    for row in db.session.execute(
+    db.session.flush()
+    for row in db.session.connection().execute(
         sa.select(
             PromotionDecision.id,
             PromotionDecision.contest_id,
@@ -792,24 +896,48 @@ def _existing(contest_ids: list[int]) -> dict[int, dict[tuple[int, int, str], An
 
 
 def _insert(inserts: list[dict[str, Any]]) -> None:
-    """Write new decision rows (enumerations already as their stored text) in one executemany ``INSERT``
-    (the ORM's bulk path would ask for every new id back, which we never use). Measured
-    (benchmarks/promotion.py): inserting through a lightweight table whose only typed columns are the
-    dates avoids SQLAlchemy's per-value enum processing, a large part of writing a year's ~20,000 rows."""
-    if inserts:
-        db.session.execute(_decision_rows().insert(), inserts)
+    """Write new decision rows (enumerations already as their stored text) in one ``executemany`` of a
+    plain ``INSERT`` compiled once for the database in use: on PostgreSQL psycopg pipelines the rows, on
+    SQLite the module loops in C. Dates and timestamps go through the dialect's own bind processing (their
+    text form differs between databases); every other value is plain text or a number. Measured
+    (benchmarks/promotion.py): SQLAlchemy's per-row parameter processing and the ORM's bulk path (which
+    would ask for every new id back, never used) cost more than the database's work."""
     db.session.flush()
+    if not inserts:
+        return
+    connection = db.session.connection()
+    keys = list(inserts[0])
+    compiled = _decision_insert(connection.dialect, tuple(keys))
+    processors = {
+        key: processor
+        for key in keys
+        if (kind := _DATE_COLUMNS.get(key)) is not None
+        and (processor := kind().bind_processor(connection.dialect)) is not None
+    }
+    if processors:
+        inserts = [{**row, **{key: proc(row[key]) for key, proc in processors.items()}} for row in inserts]
+    if compiled.positiontup is not None:
+        order = [compiled.binds[name].key for name in compiled.positiontup]
+        params: list[Any] = [tuple(row[key] for key in order) for row in inserts]
+    else:
+        params = inserts
+    connection.exec_driver_sql(compiled.string, params)
+
+
+#: The date and timestamp columns of ``promotion_decision`` (bound through the dialect's processing).
+_DATE_COLUMNS: dict[str, type[sa.types.TypeEngine]] = {
+    c.name: type(c.type)
+    for c in PromotionDecision.__table__.columns
+    if isinstance(c.type, sa.Date | sa.DateTime)
+}
 
 
 @functools.cache
-def _decision_rows() -> sa.TableClause:
-    """``promotion_decision`` as a lightweight table: date and timestamp columns keep their types (their
-    text form differs between databases); the rest pass plain text and numbers through untouched."""
-    columns = PromotionDecision.__table__.columns
-    return sa.table(
-        PromotionDecision.__tablename__,
-        *(sa.column(c.name, c.type if isinstance(c.type, sa.Date | sa.DateTime) else None) for c in columns),
-    )
+def _decision_insert(dialect: sa.engine.Dialect, keys: tuple[str, ...]) -> sa.sql.compiler.SQLCompiler:
+    """``INSERT INTO promotion_decision (keys…)`` compiled for ``dialect`` (cached per dialect and keys)."""
+    table = PromotionDecision.__table__
+    statement = sa.insert(table).values({key: sa.bindparam(key) for key in keys})
+    return statement.compile(dialect=dialect)  # type: ignore[return-value]
 
 
 def _evaluate_loaded(
@@ -830,6 +958,8 @@ def _evaluate_loaded(
     report = EvaluationReport(skipped=skipped)
     existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
+        if decision.status is DecisionStatus.NO_MATCH:
+            continue  # not stored: derived when shown (no_match_lines), from the same engine call
         key = (line.event_id, line.competitor_id, decision.rule_id or "")
         values = _values(decision, line)
         stored = existing.pop(key, None)
@@ -880,7 +1010,15 @@ def _evaluate_loaded(
             row.notice_id = None
         report.changed += 1
         report.changes.append(f"{who}：{decision.status.label}，{decision.outcome_text}")
-    for stored in existing.values():
+    leftover = [s for s in existing.values() if s.outcome is not DecisionStatus.NO_MATCH]
+    stale_no_match = [s.id for s in existing.values() if s.outcome is DecisionStatus.NO_MATCH]
+    if stale_no_match:  # stored by earlier versions; no_match lines are derived now (not a change)
+        db.session.execute(
+            sa.delete(PromotionDecision)
+            .where(PromotionDecision.id.in_(stale_no_match))
+            .execution_options(synchronize_session="fetch")
+        )
+    for stored in leftover:
         row = db.session.get(PromotionDecision, stored.id)
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED:

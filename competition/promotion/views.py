@@ -115,6 +115,7 @@ def decisions(contest_id: int):
         listed = rows
     notices = services.notices_of(contest)
     today = clock.now().date()
+    no_match = services.no_match_lines(contest, today=today) if contest.status in services.EVALUABLE else []
     counts = {
         "actionable": sum(1 for d in rows if d.actionable and d.state is ReviewState.PROPOSED),
         "rejected": sum(1 for d in rows if d.state is ReviewState.REJECTED),
@@ -123,13 +124,15 @@ def decisions(contest_id: int):
         "unnoticed": sum(
             1 for d in rows if d.actionable and d.state is ReviewState.PROPOSED and d.notice_id is None
         ),
-        "all": len(rows),
+        "all": len(rows) + len(no_match),
+        "stored": len(rows),
     }
     return render_template(
         "promotion/decisions.html",
         contest=contest,
         rulesets=services.rulesets_of(contest),
         decisions=listed,
+        no_match=no_match if shown != "review" else [],
         shown=shown,
         counts=counts,
         notices=notices,
@@ -456,6 +459,7 @@ def levels(competitor_id: int):
         competitor=competitor,
         history=services.level_history(competitor),
         decisions=services.competitor_decisions(competitor),
+        no_match=services.competitor_no_match_lines(competitor, today=clock.now().date()),
         form=form,
     )
 
@@ -864,6 +868,9 @@ def my_page():
         "promotion/me.html",
         competitor=competitor,
         decisions=services.competitor_decisions(competitor) if competitor else [],
+        no_match=services.competitor_no_match_lines(competitor, today=clock.now().date())
+        if competitor
+        else [],
         history=services.level_history(competitor) if competitor else [],
         records=services.honour_records_of(competitor) if competitor else [],
         ReviewState=ReviewState,

@@ -50,19 +50,21 @@ def test_results_becoming_final_propose_decisions_once_audited_and_shown(client,
 
     contest_services.transition(world.contest, ContestStatus.FINAL, actor=world.organizer, now=FINAL_AT)
     rows = _rows(world.contest.id)
-    assert len(rows) == 13  # 10 promotions, 天津市技术能手, 2 without (as when the organizer evaluates)
+    assert (
+        len(rows) == 11
+    )  # 10 promotions, 天津市技术能手 (as when the organizer evaluates; 2 no-match: derived)
     granted = [r for r in rows if r.kind is not DecisionKind.NONE and r.outcome is DecisionStatus.GRANTED]
     assert len(granted) == 11 and all(r.state is ReviewState.PROPOSED for r in rows)
     audit = db.session.execute(
         sa.select(AuditEntry).where(AuditEntry.action == "promotion.evaluate")
     ).scalar_one()
-    assert audit.summary.startswith("成绩确认后自动生成晋升与称号决定：新增 13 条")
+    assert audit.summary.startswith("成绩确认后自动生成晋升与称号决定：新增 11 条")
     assert audit.contest_id == world.contest.id
 
     # Evaluating again (the hook or the organizer's button) changes nothing and audits nothing.
     assert services.propose_on_final(world.contest, actor=world.organizer, now=FINAL_AT).added == 0
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=FINAL_AT)
-    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 13)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 11)
     assert _rows(world.contest.id) == rows
     assert (
         db.session.execute(
@@ -175,8 +177,8 @@ def test_evaluate_year_command(app, session):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["promotion", "evaluate-year", "--body", str(body.id), "--year", "2026"])
     assert result.exit_code == 0, result.output
-    assert "评估 1 个竞赛：新增 13 条" in result.output
+    assert "评估 1 个竞赛：新增 11 条" in result.output
     assert f"未评估：{draft.name}：竞赛处于“{draft.status.label}”阶段" in result.output
-    assert len(_rows(world.contest.id)) == 13
+    assert len(_rows(world.contest.id)) == 11
     missing = runner.invoke(args=["promotion", "evaluate-year", "--body", str(body.id), "--year", "2019"])
     assert missing.exit_code == 1 and "没有竞赛" in missing.output

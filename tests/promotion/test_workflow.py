@@ -73,7 +73,7 @@ def decision_of(world: Finished, person: Competitor, kind: DecisionKind = Decisi
 def test_evaluation_proposes_decisions_with_rule_source_and_facts(session):
     world = finished_contest()
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
-    assert report.added == 13 and report.changed == 0  # 10 promotions, 天津市技术能手, 2 without
+    assert report.added == 11 and report.changed == 0  # 10 promotions, 天津市技术能手; 2 without: not stored
     first = decision_of(world, world.people[0])
     assert first.outcome is DecisionStatus.GRANTED
     assert first.state is ReviewState.PROPOSED
@@ -83,9 +83,19 @@ def test_evaluation_proposes_decisions_with_rule_source_and_facts(session):
     assert first.facts_text.startswith("第1名/12人, 市级一类, 职工组")
     assert "原等级 三级/高级工" in first.facts_text
     assert first.final_date == date(2026, 3, 20)
-    eleventh = decision_of(world, world.people[10], DecisionKind.NONE)
-    assert eleventh.outcome is DecisionStatus.NO_MATCH
+    assert not db.session.execute(
+        sa.select(PromotionDecision).where(PromotionDecision.outcome == DecisionStatus.NO_MATCH)
+    ).first()
+    # The two results no rule matches are derived when shown, by the same engine call.
+    lines = services.no_match_lines(world.contest, today=NOW.date())
+    assert [n.competitor_id for n in lines] == [world.people[10].id, world.people[11].id]
+    eleventh = lines[0]
+    assert eleventh.outcome is DecisionStatus.NO_MATCH and eleventh.competitor_name == world.people[10].name
+    assert eleventh.facts_text.startswith("第11名/12人, 市级一类, 职工组")
     assert "不符合" in eleventh.reason
+    assert services.no_match_lines(world.contest, today=NOW.date(), competitor_id=world.people[11].id) == [
+        lines[1]
+    ]
     assert db.session.execute(
         sa.select(AuditEntry).where(AuditEntry.action == "promotion.evaluate")
     ).scalar_one()
@@ -96,7 +106,7 @@ def test_results_under_notice_give_pending_decisions(session):
     services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
     assert decision_of(world, world.people[0]).outcome is DecisionStatus.PENDING
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=LATER)
-    assert report.changed == 13 and report.material == 0  # final dates known; nothing granted changed
+    assert report.changed == 11 and report.material == 0  # final dates known; nothing granted changed
     assert decision_of(world, world.people[0]).outcome is DecisionStatus.GRANTED
 
 
@@ -108,7 +118,7 @@ def test_reevaluation_is_idempotent_and_keeps_reviewers_work(session):
     services.reject_decision(rejected, "比赛中有违纪记录", actor=world.organizer, now=NOW)
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
     assert (report.added, report.changed, report.removed, report.reversed) == (0, 0, 0, 0)
-    assert report.unchanged == 13
+    assert report.unchanged == 11
     after = {d.id: (d.outcome, d.level, d.reason) for d in services.decisions_of(world.contest)}
     assert after == before
     assert decision_of(world, world.people[2]).state is ReviewState.REJECTED
@@ -125,8 +135,9 @@ def test_changed_rules_are_reported_and_rejections_survive(session):
     assert saved.changed and saved.key == "tianjin-2024@2"
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
     assert report.removed == 7  # ranks 4–10 no longer match: proposals dropped …
-    assert report.added == 7  # … and replaced by no_match lines
-    assert report.changed == 6  # ranks 1–3, the title, ranks 11–12: same rules, new rule-set version
+    assert report.added == 0  # … and not replaced: no_match lines are derived when shown
+    assert report.changed == 4  # ranks 1–3 and the title: same rules, new rule-set version
+    assert len(services.no_match_lines(world.contest, today=NOW.date())) == 9  # ranks 4–12
     assert any("不再适用" in line for line in report.changes)
     assert decision_of(world, world.people[0]).state is ReviewState.REJECTED
 
@@ -155,9 +166,8 @@ def test_review_needs_a_reason_and_is_audited(session):
         .all()
     )
     assert "promotion.decision.adjust" in actions
-    no_match = decision_of(world, world.people[11], DecisionKind.NONE)
-    with pytest.raises(DomainError):
-        services.reject_decision(no_match, "无", actor=world.organizer, now=NOW)
+    # Results no rule matches are not stored, so there is nothing of theirs to review.
+    assert all(d.kind is not DecisionKind.NONE for d in services.decisions_of(world.contest))
 
 
 def test_notice_then_confirmation_writes_level_history_and_requests_certificates(session):
@@ -338,3 +348,46 @@ def test_reevaluation_after_confirming_a_competitor_without_a_level_changes_noth
     assert [h.origin for h in services.level_history(world.people[0])] == [LevelOrigin.COMPETITION]
     report = services.evaluate_contest(world.contest, actor=world.organizer, now=LATER)
     assert (report.changed, report.reversed, report.unchanged) == (0, 0, 4)
+
+
+def test_every_result_has_stored_decisions_or_a_derived_no_match_line_never_both(session):
+    world = finished_contest()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    stored = {d.competitor_id for d in services.decisions_of(world.contest)}
+    derived = [n.competitor_id for n in services.no_match_lines(world.contest, today=NOW.date())]
+    assert stored.isdisjoint(derived) and len(derived) == len(set(derived))
+    assert stored | set(derived) == {p.id for p in world.people}
+    # A rule change that makes ranks 4–12 match nothing moves them from stored rows to derived lines.
+    row = services.contest_ruleset(world.contest)
+    data = services.json_data(services.parsed(row))
+    data["rules"][0]["when"]["top_n"] = 3
+    services.save_ruleset(row, data=data, actor=world.organizer, now=NOW)
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    stored = {d.competitor_id for d in services.decisions_of(world.contest)}
+    derived = [n.competitor_id for n in services.no_match_lines(world.contest, today=NOW.date())]
+    assert stored.isdisjoint(derived) and stored | set(derived) == {p.id for p in world.people}
+    assert derived == [p.id for p in world.people[3:]]  # in the standings' order
+
+
+def test_no_match_rows_stored_by_earlier_versions_are_dropped_silently(session):
+    world = finished_contest()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    line = services.no_match_lines(world.contest, today=NOW.date())[0]
+    old = PromotionDecision(
+        contest_id=world.contest.id,
+        event_id=world.event.id,
+        competitor_id=line.competitor_id,
+        rule_key="",
+        ruleset_key="tianjin-2024@1",
+        kind=DecisionKind.NONE,
+        outcome=DecisionStatus.NO_MATCH,
+        facts_text=line.facts_text,
+        outcome_text="无",
+        reason=line.reason,
+        evaluated_at=NOW,
+    )
+    db.session.add(old)
+    db.session.flush()
+    report = services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 11)
+    assert all(d.outcome is not DecisionStatus.NO_MATCH for d in services.decisions_of(world.contest))

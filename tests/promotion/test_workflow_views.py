@@ -68,6 +68,31 @@ def test_organizer_reviews_notices_and_confirms_and_competitor_sees_reason(clien
     assert "不予通过" in mine and "天津市人社局" in mine and "第2名/12人" in mine
 
 
+def test_results_no_rule_matches_are_explained_to_organizer_and_competitor(client, auth, session):
+    world = _organizer_world()
+    eleventh = world.people[10]
+    eleventh.user = factories.make_user(Role.COMPETITOR, username="promo-eleventh")
+    db.session.flush()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    auth.login("promo-org")
+    review = client.get(f"/manage/contests/{world.contest.id}/promotion").text
+    assert "不符合任何规则的成绩" not in review and "全部（含不符合条件）（13）" in review
+    every = client.get(f"/manage/contests/{world.contest.id}/promotion?show=all").text
+    assert "不符合任何规则的成绩</h3>" not in every  # the heading carries the count
+    assert "不符合任何规则的成绩（2）" in every and "第11名/12人, 市级一类, 职工组" in every
+    assert "不符合规则集“" in every and "重新评估" in every
+    levels = client.get(f"/manage/competitors/{eleventh.id}/levels").text
+    assert "没有已公示的决定" in levels  # not published for notice yet: nothing shown
+    services.publish_notice(world.contest, actor=world.organizer, now=NOW, working_days=5, calendar=CALENDAR)
+    levels = client.get(f"/manage/competitors/{eleventh.id}/levels").text
+    assert "第11名/12人" in levels and "不符合条件" in levels
+    auth.logout()
+    auth.login("promo-eleventh")
+    mine = client.get("/me/promotion").text
+    assert "第11名/12人, 市级一类, 职工组" in mine and "不符合规则集“" in mine
+    assert "还没有公示的晋升或称号决定" not in mine and "第12名/12人" not in mine
+
+
 def test_rule_editor_shows_the_path_of_a_bad_field_and_exports_yaml(client, auth, session):
     world = _organizer_world()
     auth.login("promo-org")
