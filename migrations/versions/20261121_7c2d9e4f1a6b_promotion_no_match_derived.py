@@ -1,7 +1,7 @@
 """promotion: results no rule matches are no longer stored (derived when shown)
 
 Revision ID: 7c2d9e4f1a6b
-Revises: 5a7e0c1d2b3f
+Revises: 5b7c1e2d9a40
 Create Date: 2026-11-21 15:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c2d9e4f1a6b"
-down_revision = "5a7e0c1d2b3f"
+down_revision = "5b7c1e2d9a40"
 branch_labels = None
 depends_on = None
 
