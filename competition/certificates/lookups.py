@@ -103,7 +103,7 @@ class Lookups:
     """One app's Redis client, page cache and flushing thread (started in the process that serves)."""
 
     def __init__(self, app: Flask, url: str) -> None:
-        self.app = app
+        self.app = app._get_current_object() if hasattr(app, "_get_current_object") else app
         self.redis = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
         self.cache = PageCache()
         prefix = app.config.get("CERT_REDIS_PREFIX") or PREFIX
@@ -112,6 +112,7 @@ class Lookups:
         self.lock_key = LOCK_KEY.replace(PREFIX, prefix, 1)
         self._thread_pid: int | None = None
         self._start = threading.Lock()
+        self._stop = threading.Event()
 
     def begin(self, row: dict | None) -> str | None:
         """The status token now in Redis (set to a fresh one if missing), RPUSHing ``row`` in the same
@@ -171,9 +172,12 @@ class Lookups:
             self._thread_pid = os.getpid()
             threading.Thread(target=self._run, name="certificate-lookup-flush", daemon=True).start()
 
+    def stop(self) -> None:
+        """Stop this process's flushing thread after its current flush (rows left wait in Redis)."""
+        self._stop.set()
+
     def _run(self) -> None:
-        while True:
-            time.sleep(FLUSH_SECONDS)
+        while not self._stop.wait(FLUSH_SECONDS):
             try:
                 while flush(self.app) == BATCH:
                     pass
@@ -184,6 +188,7 @@ class Lookups:
 def for_app(app: Flask) -> Lookups | None:
     """The app's :class:`Lookups`, or ``None`` without ``REDIS_URL`` (the page then reads and logs
     through the database on every visit)."""
+    app = app._get_current_object() if hasattr(app, "_get_current_object") else app
     found = app.extensions.get(_EXTENSION)
     if found is None:
         url = app.config.get("REDIS_URL")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 
 import pytest
@@ -205,3 +206,25 @@ def test_a_batch_the_database_refuses_stays_in_redis(app, certificate, prefix, m
     monkeypatch.undo()
     assert queue.llen(f"{prefix}:lookups") == 1
     assert lookups.flush(worker) == 1 and queue.llen(f"{prefix}:lookups") == 0
+
+
+def test_the_workers_flush_thread_writes_the_log_without_being_asked(app, certificate, prefix, monkeypatch):
+    """The thread a worker starts with its first pushed look-up (the page is called through
+    ``current_app``, as in production) writes the queued rows by itself."""
+    monkeypatch.setattr(lookups, "FLUSH_SECONDS", 0.05)
+    worker = _worker(app, prefix)
+    worker.config["CERT_LOOKUP_FLUSH_THREAD"] = True
+    queue = redis.Redis.from_url(REDIS_URL)
+    before = len(_lookups())
+    try:
+        for _ in range(3):
+            assert worker.test_client().get(f"/verify/{certificate.verify_code}").status_code == 200
+        for _ in range(200):
+            if queue.llen(f"{prefix}:lookups") == 0:
+                break
+            time.sleep(0.05)
+    finally:
+        lookups.for_app(worker).stop()
+        time.sleep(0.2)  # let a flush under way finish before the test's transaction ends
+    assert queue.llen(f"{prefix}:lookups") == 0
+    assert [(e.via, e.certificate_id) for e in _lookups()[before:]] == [("code", certificate.id)] * 3
