@@ -117,14 +117,15 @@ class Lookups:
     def begin(self, row: dict | None) -> str | None:
         """The status token now in Redis (set to a fresh one if missing), RPUSHing ``row`` in the same
         round trip when given; ``None`` when Redis does not answer (the caller uses the database)."""
-        fresh = uuid.uuid4().hex
         try:
             pipe = self.redis.pipeline(transaction=False)
-            pipe.set(self.token_key, fresh, nx=True)
             pipe.get(self.token_key)
             if row is not None:
                 pipe.rpush(self.log_key, json.dumps(row, separators=(",", ":")))
-            token = pipe.execute()[1]
+            token = pipe.execute()[0]
+            if token is None:  # first visit since Redis started empty: any fresh token will do
+                self.redis.set(self.token_key, uuid.uuid4().hex, nx=True)
+                token = self.redis.get(self.token_key)
         except redis.RedisError as error:
             log.warning("certificate look-ups: Redis unavailable (%s); using the database", error)
             self.cache.clear()
