@@ -158,7 +158,8 @@ def show(code: str):
     # With Redis: the status token and this process's page for the code; a hit costs one Redis round
     # trip (token read and log row pushed together) and no database connection.
     key = (code, str(get_locale()))
-    kept = fast.cache.get(key) if _anonymous_plain_visit() else None
+    plain = _anonymous_plain_visit()  # before rendering, which takes any waiting message
+    kept = fast.cache.get(key) if plain else None
     if kept is not None:
         token = fast.begin(lookups.row("code", code, kept[1], client=_client(), now=clock.now()))
         if token is not None and token == kept[0]:
@@ -180,7 +181,7 @@ def show(code: str):
         )
     else:
         page, status = _verification_page(certificate), 200
-        if _anonymous_plain_visit() and 'name="csrf_token"' not in page:
+        if plain and 'name="csrf_token"' not in page:
             fast.cache.keep(key, token, certificate.id, page)
     if not logged:
         _log("code", code, certificate.id if certificate is not None else None)

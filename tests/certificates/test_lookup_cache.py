@@ -228,3 +228,14 @@ def test_the_workers_flush_thread_writes_the_log_without_being_asked(app, certif
         time.sleep(0.2)  # let a flush under way finish before the test's transaction ends
     assert queue.llen(f"{prefix}:lookups") == 0
     assert [(e.via, e.certificate_id) for e in _lookups()[before:]] == [("code", certificate.id)] * 3
+
+
+def test_a_page_showing_a_message_is_not_kept_for_others(app, certificate, prefix):
+    worker = _worker(app, prefix)
+    client = worker.test_client()
+    with client.session_transaction() as flashes:
+        flashes["_flashes"] = [("info", "只给这位访客看的消息")]
+    assert "只给这位访客看的消息" in client.get(f"/verify/{certificate.verify_code}").get_data(as_text=True)
+    assert lookups.for_app(worker).cache.get((certificate.verify_code, "zh_Hans_CN")) is None
+    other = worker.test_client().get(f"/verify/{certificate.verify_code}").get_data(as_text=True)
+    assert "有效证书" in other and "只给这位访客看的消息" not in other
