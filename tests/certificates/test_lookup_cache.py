@@ -239,3 +239,26 @@ def test_a_page_showing_a_message_is_not_kept_for_others(app, certificate, prefi
     assert lookups.for_app(worker).cache.get((certificate.verify_code, "zh_Hans_CN")) is None
     other = worker.test_client().get(f"/verify/{certificate.verify_code}").get_data(as_text=True)
     assert "有效证书" in other and "只给这位访客看的消息" not in other
+
+
+def test_a_status_change_redis_misses_warns_the_organizer_and_empties_this_workers_cache(
+    app, certificate, prefix, monkeypatch
+):
+    from flask import get_flashed_messages
+
+    worker = _worker(app, prefix)
+    code = certificate.verify_code
+    assert worker.test_client().get(f"/verify/{code}").status_code == 200
+    fast = lookups.for_app(worker)
+    assert fast.cache.get((code, "zh_Hans_CN")) is not None
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(fast.redis, "set", down)
+    with worker.test_request_context("/"):
+        services.revoke(db.session.merge(certificate), "成绩经复核取消", actor=None, now=NOW)
+        db.session.commit()
+        warnings = get_flashed_messages(with_categories=True)
+    assert [c for c, m in warnings if "Redis" in m] == ["warning"]
+    assert fast.cache.get((code, "zh_Hans_CN")) is None
