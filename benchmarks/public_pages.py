@@ -17,8 +17,14 @@ drift on the shared machine falls on all three alike; requests per second summed
 latency the median of the rounds' p95. ratio = min(verify, results) ÷ bare requests per second, target
 0.40. Each page is checked before the run (status 200, masked name shown, no ID number).
 
-Run: ``.venv/bin/python -m benchmarks.public_pages [--db sqlite|postgresql]`` (default: PostgreSQL when
-reachable — ``BENCH_DATABASE_URL`` or the local ``h_public_bench`` — else SQLite).
+The server runs with ``REDIS_URL`` (:data:`DEFAULT_REDIS` or ``BENCH_REDIS_URL``), as production does:
+the verification page then checks a status token in Redis and pushes its look-up log row there
+(competition/certificates/lookups.py); after the rounds the run waits for the workers' flush threads
+and reports how many of the verification visits wrk counted reached ``certificate_lookup``
+(``lookups_logged`` ≥ ``verify_visits``: none lost). ``--redis none`` measures the database-only path.
+
+Run: ``.venv/bin/python -m benchmarks.public_pages [--db sqlite|postgresql] [--redis URL|none]`` (default:
+PostgreSQL when reachable — ``BENCH_DATABASE_URL`` or the local ``h_public_bench`` — else SQLite).
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ ROUNDS = 3
 TARGET = 0.40
 NOW = datetime(2026, 6, 1, 9, 0)
 DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/h_public_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/10"
+"""Redis of the run (``BENCH_REDIS_URL`` overrides; ``--redis none`` measures without Redis)."""
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 
@@ -199,8 +207,9 @@ def postgresql_url() -> str | None:
     return url.render_as_string(hide_password=False)
 
 
-def wrk(url: str) -> tuple[float, float, int]:
-    """One wrk run against ``url``: (requests per second, p95 latency in ms, non-2xx/3xx + socket errors)."""
+def wrk(url: str) -> tuple[float, float, int, int]:
+    """One wrk run against ``url``: (requests per second, p95 latency in ms, non-2xx/3xx + socket errors,
+    requests completed)."""
     script = Path(tempfile.gettempdir()) / "bench-public-p95.lua"
     script.write_text(_P95_LUA)
     out = subprocess.run(
@@ -217,7 +226,7 @@ def wrk(url: str) -> tuple[float, float, int]:
         errors += int(m.group(1))
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(x) for x in m.groups())
-    return rps, p95, errors
+    return rps, p95, errors, int(re.search(r"(\d+) requests in", out).group(1))
 
 
 #: A wrk script that prints the 95th percentile latency (microseconds) on its own line.
@@ -234,8 +243,9 @@ def check_pages(base: str, event_id: int, code: str) -> None:
     assert requests.get(f"{base}/bench/bare", timeout=10).text == "ok"
 
 
-def run(url: str) -> dict:
-    """Set up ``url``, serve it with gunicorn, measure the three targets; the figures."""
+def run(url: str, redis_url: str | None = None) -> dict:
+    """Set up ``url``, serve it with gunicorn (with ``REDIS_URL`` = ``redis_url``), measure the targets;
+    the figures, and with Redis how many verification visits reached ``certificate_lookup``."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
     instance = Path(tempfile.mkdtemp(prefix="bench-public-"))
@@ -245,7 +255,7 @@ def run(url: str) -> dict:
     (instance / "bench_wsgi.py").write_text(
         textwrap.dedent(f"""
         from competition.app import create_app
-        app = create_app({{"SQLALCHEMY_DATABASE_URI": {url!r}, "INSTANCE_PATH": {str(instance)!r}, "SHOW_DEMO_LOGINS": False, "RATELIMIT_ENABLED": False}})
+        app = create_app({{"SQLALCHEMY_DATABASE_URI": {url!r}, "INSTANCE_PATH": {str(instance)!r}, "SHOW_DEMO_LOGINS": False, "RATELIMIT_ENABLED": False, "REDIS_URL": {redis_url!r}}})
 
         @app.get("/bench/bare")
         def bare():
@@ -286,7 +296,14 @@ def run(url: str) -> dict:
         "verify": f"{base}/verify/{code}",
         "results": f"{base}/events/{event_id}/results",
     }
-    found: dict[str, list[tuple[float, float, int]]] = {name: [] for name in targets}
+    found: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in targets}
+    visits = 1  # check_pages
+    if redis_url:
+        import redis
+
+        from competition.certificates import lookups
+
+        redis.Redis.from_url(redis_url).delete(lookups.LOG_KEY, lookups.TOKEN_KEY, lookups.LOCK_KEY)
     try:
         for _ in range(300):
             try:
@@ -296,10 +313,16 @@ def run(url: str) -> dict:
                 time.sleep(0.1)
         check_pages(base, event_id, code)
         for name in targets:  # warm every worker (first requests fill caches, open connections)
-            subprocess.run(["wrk", "-t", "2", "-c", "4", "-d", "2s", targets[name]], capture_output=True)
+            warm = subprocess.run(
+                ["wrk", "-t", "2", "-c", "4", "-d", "2s", targets[name]], capture_output=True, text=True
+            )
+            if name == "verify":
+                visits += int(re.search(r"(\d+) requests in", warm.stdout).group(1))
         for _ in range(ROUNDS):
             for name, target in targets.items():
                 found[name].append(wrk(target))
+        visits += sum(r[3] for r in found["verify"])
+        logged = lookups_logged(url, redis_url, visits) if redis_url else None
     finally:
         server.terminate()
         try:
@@ -307,7 +330,34 @@ def run(url: str) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=30)
-    return {"db": sa.engine.make_url(url).get_backend_name(), "found": found}
+    return {
+        "db": sa.engine.make_url(url).get_backend_name(),
+        "found": found,
+        "redis": bool(redis_url),
+        "visits": visits,
+        "logged": logged,
+    }
+
+
+def lookups_logged(url: str, redis_url: str, visits: int) -> int:
+    """Rows in ``certificate_lookup`` once the workers' flush threads have written what waits in Redis
+    (waits up to 60 s for ``visits`` rows; wrk's count may be a few short of the server's)."""
+    import redis
+
+    from competition.certificates import lookups
+
+    engine = sa.create_engine(url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for _ in range(600):
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT count(*) FROM certificate_lookup")).scalar()
+            if rows >= visits and client.llen(lookups.LOG_KEY) == 0:
+                break
+            time.sleep(0.1)
+        return rows
+    finally:
+        engine.dispose()
 
 
 def report(run_found: dict) -> None:
@@ -315,13 +365,13 @@ def report(run_found: dict) -> None:
     found = run_found["found"]
     summary = {}
     for name, rounds in found.items():
-        rps = sum(r for r, _, _ in rounds) / len(rounds)
-        p95 = sorted(p for _, p, _ in rounds)[len(rounds) // 2]
-        errors = sum(e for _, _, e in rounds)
+        rps = sum(r[0] for r in rounds) / len(rounds)
+        p95 = sorted(r[1] for r in rounds)[len(rounds) // 2]
+        errors = sum(r[2] for r in rounds)
         summary[name] = (rps, p95, errors)
         print(
             f"  {name:8s} {rps:8.1f} req/s  p95 {p95:7.1f} ms  errors {errors}  "
-            f"(rounds: {', '.join(f'{r:.0f}' for r, _, _ in rounds)} req/s)"
+            f"(rounds: {', '.join(f'{r[0]:.0f}' for r in rounds)} req/s)"
         )
     bare = summary["bare"][0]
     verify, results_ = summary["verify"][0] / bare, summary["results"][0] / bare
@@ -332,7 +382,13 @@ def report(run_found: dict) -> None:
         f"bare_rps={bare:.0f} verify_rps={summary['verify'][0]:.0f} results_rps={summary['results'][0]:.0f} "
         f"bare_p95_ms={summary['bare'][1]:.1f} verify_p95_ms={summary['verify'][1]:.1f} "
         f"results_p95_ms={summary['results'][1]:.1f} bare_db_rps={summary['bare_db'][0]:.0f} errors={sum(s[2] for s in summary.values())} "
-        f"entries={ENTRIES} server={kind}x{workers}x{threads} connections={CONNECTIONS} db={run_found['db']}"
+        f"entries={ENTRIES} server={kind}x{workers}x{threads} connections={CONNECTIONS} db={run_found['db']} "
+        f"redis={'yes' if run_found['redis'] else 'no'}"
+        + (
+            f" verify_visits={run_found['visits']} lookups_logged={run_found['logged']}"
+            if run_found["logged"] is not None
+            else ""
+        )
     )
 
 
@@ -342,13 +398,18 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.public_pages")
     parser.add_argument("--db", choices=("auto", "sqlite", "postgresql"), default="auto")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS,
+        help="REDIS_URL of the server, or 'none' for the database-only path (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     url = None if args.db == "sqlite" else postgresql_url()
     if url is None and args.db == "postgresql":
         raise SystemExit("PostgreSQL is not reachable")
     if url is None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-public-db-')) / 'bench.sqlite3'}"
-    report(run(url))
+    report(run(url, None if args.redis == "none" else args.redis))
 
 
 if __name__ == "__main__":

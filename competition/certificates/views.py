@@ -32,7 +32,7 @@ from flask_login import current_user
 from competition import clock
 from competition.accounts.access import Permission, may_download_certificate, may_manage_certificate
 from competition.accounts.guards import managed_contest_or_404, require
-from competition.certificates import services
+from competition.certificates import lookups, services
 from competition.certificates.forms import (
     MarkForm,
     OverprintForm,
@@ -41,7 +41,7 @@ from competition.certificates.forms import (
     ReasonForm,
     VerifyForm,
 )
-from competition.certificates.models import Certificate, CertificateStatus
+from competition.certificates.models import Certificate, CertificateLookup, CertificateStatus
 from competition.certificates.requests import FINAL_STAGES, request_award_certificates
 from competition.errors import DomainError
 from competition.extensions import db
@@ -124,9 +124,74 @@ def _commit_lookup() -> None:
     db.session.commit()
 
 
+def _anonymous_plain_visit() -> bool:
+    """A visitor not signed in with no message waiting: the page they get depends only on the
+    certificate's state and the locale, so it can be served from a page cache."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def _log(via: str, query: str, certificate_id: int | None) -> None:
+    """Log a look-up: pushed to Redis for the batch writer when there is one (see
+    :mod:`competition.certificates.lookups`), else a row committed now."""
+    fast = lookups.for_app(current_app)
+    now = clock.now()
+    if fast is not None and fast.push(lookups.row(via, query, certificate_id, client=_client(), now=now)):
+        return
+    db.session.add(
+        CertificateLookup(
+            at=now,
+            via=via,
+            query=(query or "")[:64],
+            found=certificate_id is not None,
+            certificate_id=certificate_id,
+            client_hash=_client(),
+        )
+    )
+    _commit_lookup()
+
+
 @verify.route("/<code>")
 @public_lookup_limit
 def show(code: str):
+    fast = lookups.for_app(current_app)
+    if fast is None:
+        return _show_from_database(code)
+    # With Redis: the status token and this process's page for the code; a hit costs one Redis round
+    # trip (token read and log row pushed together) and no database connection.
+    key = (code, str(get_locale()))
+    plain = _anonymous_plain_visit()  # before rendering, which takes any waiting message
+    kept = fast.cache.get(key) if plain else None
+    if kept is not None:
+        token = fast.begin(lookups.row("code", code, kept[1], client=_client(), now=clock.now()))
+        if token is not None and token == kept[0]:
+            return kept[2]
+        logged = token is not None
+    else:
+        token = fast.begin(None)
+        logged = False
+    if token is None:  # Redis did not answer
+        return _show_from_database(code)
+    # the token was read before the certificate: a page kept under it can never be staler than it
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        page, status = (
+            _verification_page(
+                None, message=_("未找到这张证书：查验码无效。请核对二维码或改用证书编号查询。")
+            ),
+            404,
+        )
+    else:
+        page, status = _verification_page(certificate), 200
+        if plain and 'name="csrf_token"' not in page:
+            fast.cache.keep(key, token, certificate.id, page)
+    if not logged:
+        _log("code", code, certificate.id if certificate is not None else None)
+    db.session.rollback()  # read only: end the transaction, return the connection to the pool
+    return page, status
+
+
+def _show_from_database(code: str):
+    """The verification page without Redis: the status read and the log row written in the request."""
     certificate = services.find_by_code(code)
     services.log_lookup("code", code, certificate, client=_client(), now=clock.now())
     # rendered before the commit, which would expire the certificate and cost a second SELECT
@@ -148,8 +213,7 @@ def lookup():
     if form.validate_on_submit():
         number = services.normalise_number(form.number.data)
         certificate = services.find_by_number(number, form.name.data)
-        services.log_lookup("number", number, certificate, client=_client(), now=clock.now())
-        _commit_lookup()
+        _log("number", number, certificate.id if certificate is not None else None)
         if certificate is None:
             return render_template(
                 "certificates_pages/lookup.html",
