@@ -36,14 +36,18 @@ def appeal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     now = clock.now()
     with app.app_context():
         load_demo(now=now)
-        registration = db.session.execute(
-            sa.select(Registration)
-            .join(RegistrationMember)
-            .join(Competitor)
-            .join(User, User.id == Competitor.user_id)
-            .where(User.username == "js-competitor")
-            .order_by(Registration.id)
-        ).scalars().first()
+        registration = (
+            db.session.execute(
+                sa.select(Registration)
+                .join(RegistrationMember)
+                .join(Competitor)
+                .join(User, User.id == Competitor.user_id)
+                .where(User.username == "js-competitor")
+                .order_by(Registration.id)
+            )
+            .scalars()
+            .first()
+        )
         contest = registration.event.contest
         contest.starts_on = contest.ends_on = now.date()
         contest.status = ContestStatus.IN_PROGRESS
