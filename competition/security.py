@@ -118,3 +118,23 @@ def init_app(app: Flask) -> None:
             title=_("操作过于频繁"),
             message=_("您在短时间内的请求次数过多，请稍等一分钟后再试。"),
         ), 429
+
+
+#: Stands in for the visitor's CSRF token in a page kept for other visitors (see :func:`shareable_page`).
+_CSRF_SLOT = "\x00csrf-token\x00"
+
+
+def shareable_page(html: str) -> str:
+    """``html`` (rendered in this request) with this visitor's CSRF token taken out, so the page can be
+    kept and served to other visitors by :func:`page_for_visitor`. Every page carries a token (the
+    language switch in the header is a POST form), and a token belongs to one session."""
+    from flask_wtf.csrf import generate_csrf
+
+    return html.replace(generate_csrf(), _CSRF_SLOT)
+
+
+def page_for_visitor(html: str) -> str:
+    """A page kept by :func:`shareable_page` with the current visitor's own CSRF token put back."""
+    from flask_wtf.csrf import generate_csrf
+
+    return html.replace(_CSRF_SLOT, generate_csrf()) if _CSRF_SLOT in html else html

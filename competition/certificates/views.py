@@ -49,7 +49,7 @@ from competition.forms import choice, show_domain_error
 from competition.i18n import error_text, translate
 from competition.i18n import gettext as _
 from competition.organizations.models import OrganizingBody
-from competition.security import public_lookup_limit
+from competition.security import page_for_visitor, public_lookup_limit, shareable_page
 
 verify = Blueprint("verify", __name__, url_prefix="/verify")
 my_certificates = Blueprint("my_certificates", __name__, url_prefix="/me/certificates")
@@ -164,7 +164,7 @@ def show(code: str):
     if kept is not None:
         token = fast.begin(lookups.row("code", code, kept[1], client=_client(), now=clock.now()))
         if token is not None and token == kept[0]:
-            return kept[2]
+            return page_for_visitor(kept[2])
         logged = token is not None
     else:
         token = fast.begin(None)
@@ -182,8 +182,8 @@ def show(code: str):
         )
     else:
         page, status = _verification_page(certificate), 200
-        if plain and 'name="csrf_token"' not in page:
-            fast.cache.keep(key, token, certificate.id, page)
+        if plain:
+            fast.cache.keep(key, token, certificate.id, shareable_page(page))
     if not logged:
         _log("code", code, certificate.id if certificate is not None else None)
     db.session.rollback()  # read only: end the transaction, return the connection to the pool

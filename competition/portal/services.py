@@ -32,6 +32,7 @@ from competition.marking import results
 from competition.marking.models import Appeal, Publication, PublishedStanding
 from competition.privacy import mask_name
 from competition.registration.models import Competitor, Registration, RegistrationMember
+from competition.security import page_for_visitor, shareable_page
 
 #: How many publications' public tables one process keeps (each is a tuple of small rows).
 CACHE_SIZE = 32
@@ -278,14 +279,14 @@ def cached_page(key: tuple) -> str | None:
         html = pages.get(key)
         if html is not None:
             pages.move_to_end(key)
-        return html
+    return None if html is None else page_for_visitor(html)
 
 
 def keep_page(key: tuple, html: str) -> None:
     """Keep a rendered public page under ``key`` (at most :data:`PAGE_CACHE_SIZE` pages a process).
-    Pages carrying a CSRF token (they belong to one session) are never kept."""
-    if 'name="csrf_token"' in html:
-        return
+    The visitor's CSRF token is taken out (:func:`competition.security.shareable_page`) and each later
+    visitor's own put back."""
+    html = shareable_page(html)
     with _lock:
         pages = current_app.extensions.setdefault("portal_public_pages", OrderedDict())
         pages[key] = html

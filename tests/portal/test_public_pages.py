@@ -135,3 +135,21 @@ def test_public_pages_link_to_each_other(client, session, path):
     page = _text(client.get(path))
     for target in ('href="/"', 'href="/verify"', 'href="/honours/"'):
         assert target in page
+
+
+def test_a_cached_results_page_carries_each_visitors_own_csrf_token(app, client, published):
+    """Every page has the language switch (a POST form): a page kept for visitors must not hand one
+    visitor's session token to the next."""
+    import re
+
+    from flask import g
+
+    url = f"/events/{published.world.event.id}/results"
+    tokens = []
+    for visitor in (client, app.test_client(), app.test_client()):
+        g.pop("csrf_token", None)  # the test holds one app context: forget the last request's token
+        html = visitor.get(url).get_data(as_text=True)
+        found = re.findall(r'name="csrf_token" value="([^"]+)"', html)
+        assert found and "\x00" not in html
+        tokens.append(found[0])
+    assert len(set(tokens)) == 3, "the second and third visits (from the cache) got their own tokens"
