@@ -310,7 +310,7 @@ def conflict_reason(judge: User, registration: Registration, book: ConflictBook 
     units, else the listed relation (from ``book``, or read for this pair when ``book`` is ``None``);
     ``None`` when nothing keeps them apart."""
     if judge.unit_id is not None and judge.unit_id in entry_units(registration):
-        return "同单位"
+        return N_("同单位")
     if book is not None:
         return book.relations.get((registration.id, judge.id))
     return db.session.execute(
@@ -353,7 +353,7 @@ class Conflict:
     registration: Registration
     judge: User
     overridden: bool
-    reason: str = "同单位"
+    reason: str = N_("同单位")
 
 
 def conflicts(event: Event) -> list[Conflict]:
