@@ -76,7 +76,9 @@ class ContestSchema(ma.Schema):
     tier_label = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in ContestStatus]))
     status_label = fields.String(required=True)
-    body = fields.String(required=True, metadata={"description": "The organizing body (the contest's organizer)"})
+    body = fields.String(
+        required=True, metadata={"description": "The organizing body (the contest's organizer)"}
+    )
     co_organizers = fields.List(fields.String(), required=True)
     venue = fields.String(required=True)
     starts_on = fields.Date(required=True)
@@ -98,7 +100,9 @@ class PartSchema(ma.Schema):
 class EventSchema(ma.Schema):
     id = fields.Integer(required=True)
     contest_id = fields.Integer(required=True)
-    title = fields.String(required=True, metadata={"description": "Occupation and group, e.g. a welder event for employees"})
+    title = fields.String(
+        required=True, metadata={"description": "Occupation and group, e.g. a welder event for employees"}
+    )
     occupation_name = fields.String(required=True)
     occupation_code = fields.String(allow_none=True, required=True)
     work_type = fields.String(allow_none=True, required=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from competition.accounts.models import User
 from competition.api.models import ApiToken
 from competition.audit.services import record
-from competition.errors import DomainError, N_
+from competition.errors import N_, DomainError
 from competition.extensions import db
 
 #: Every secret starts with this, so a leaked one is recognisable (secret scanners, logs).

@@ -29,7 +29,7 @@ from competition.contests.services import contest_facts
 from competition.dashboards.models import YearTarget
 from competition.dashboards.targets import Measure, YearFigures, YearTargets, check_targets
 from competition.domain import SkillLevel
-from competition.errors import DomainError, N_
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking.models import Mark, PublishedStanding
 from competition.organizations.models import OrganizingBody

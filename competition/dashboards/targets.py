@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from competition.domain import SkillLevel
-from competition.errors import DomainError, N_, fmt
+from competition.errors import N_, DomainError, fmt
 
 #: Largest target accepted: more than this is a typing slip (南通's 48,000 certificates fit easily).
 MAX_TARGET = 10_000_000
@@ -233,7 +233,11 @@ def check_targets(values: Mapping[Measure, int | None]) -> dict[Measure, int | N
         value = values.get(measure)
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise DomainError(N_("“%(label)s”应为整数。"), field=measure.value, label=measure.label_at(DEFAULT_HIGH_LEVEL))
+                raise DomainError(
+                    N_("“%(label)s”应为整数。"),
+                    field=measure.value,
+                    label=measure.label_at(DEFAULT_HIGH_LEVEL),
+                )
             if value < 0:
                 raise DomainError(N_("目标不能为负数。"), field=measure.value)
             if value > MAX_TARGET:
@@ -245,7 +249,12 @@ def check_targets(values: Mapping[Measure, int | None]) -> dict[Measure, int | N
     ):
         high, total = checked[part], checked[whole]
         if high is not None and total is not None and high > total:
-            raise DomainError(N_("高技能部分（%(high)d）不能大于总数（%(total)d）。"), field=part.value, high=high, total=total)
+            raise DomainError(
+                N_("高技能部分（%(high)d）不能大于总数（%(total)d）。"),
+                field=part.value,
+                high=high,
+                total=total,
+            )
     if all(v is None for v in checked.values()):
         raise DomainError(N_("请至少填写一项目标。"))
     return checked

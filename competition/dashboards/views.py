@@ -132,7 +132,9 @@ def _level_rows(figures) -> list[tuple[SkillLevel, int]]:
 def _certificate_rows(figures) -> list[tuple[str, int]]:
     from competition.certificates.models import CertificateKind
 
-    return [(translate(kind.label), figures.certificates_by_kind.get(kind.value, 0)) for kind in CertificateKind]
+    return [
+        (translate(kind.label), figures.certificates_by_kind.get(kind.value, 0)) for kind in CertificateKind
+    ]
 
 
 @dashboards.route("/bodies/<int:body_id>/<int:year>/<chart>.svg")

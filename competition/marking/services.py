@@ -1482,7 +1482,9 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
     if any(r.aspect_code in codes for r in open_rescores(event)):
         reasons.append("有重新评分的要求尚未完成")
     if reasons:
-        raise DomainError(N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons="；".join(reasons))
+        raise DomainError(
+            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons="；".join(reasons)
+        )
     row = PartSignOff(event_part_id=part.id, signed_off_at=now, signed_off_by_id=actor.id)
     db.session.add(row)
     db.session.flush()

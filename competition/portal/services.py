@@ -26,7 +26,7 @@ from competition.accounts.models import User
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import DomainError, N_
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import results
 from competition.marking.models import Appeal, Publication, PublishedStanding

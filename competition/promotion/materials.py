@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 from competition.certificates.documents import image_mime
-from competition.errors import DomainError, N_
+from competition.errors import N_, DomainError
 
 #: Largest accepted file (scans of certificates and letters fit easily).
 MAX_BYTES = 5 * 2**20
@@ -60,7 +60,9 @@ def check_material(data: bytes | None) -> Material:
         return Material(data, "application/pdf")
     mime = image_mime(data)
     if mime is None:
-        raise DomainError(N_("附件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，改扩展名无效）。"), field="file")
+        raise DomainError(
+            N_("附件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，改扩展名无效）。"), field="file"
+        )
     _check_image(data)
     return Material(data, mime)
 

@@ -406,7 +406,8 @@ def review(
         if target is RegistrationStatus.APPROVED:
             if not registration.eligible:
                 raise DomainError(
-                    N_("不符合报名条件，不能通过：%(problems)s"), problems="；".join(registration.eligibility_problems)
+                    N_("不符合报名条件，不能通过：%(problems)s"),
+                    problems="；".join(registration.eligibility_problems),
                 )
             if result.waitlisted:
                 target = RegistrationStatus.WAITLISTED
