@@ -76,7 +76,9 @@ class ContestSchema(ma.Schema):
     tier_label = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in ContestStatus]))
     status_label = fields.String(required=True)
-    body = fields.String(required=True, metadata={"description": "The organizing body (主办单位)"})
+    body = fields.String(
+        required=True, metadata={"description": "The organizing body (the contest's organizer)"}
+    )
     co_organizers = fields.List(fields.String(), required=True)
     venue = fields.String(required=True)
     starts_on = fields.Date(required=True)
@@ -98,7 +100,9 @@ class PartSchema(ma.Schema):
 class EventSchema(ma.Schema):
     id = fields.Integer(required=True)
     contest_id = fields.Integer(required=True)
-    title = fields.String(required=True, metadata={"description": "e.g. 焊工 职工组"})
+    title = fields.String(
+        required=True, metadata={"description": "Occupation and group, e.g. a welder event for employees"}
+    )
     occupation_name = fields.String(required=True)
     occupation_code = fields.String(allow_none=True, required=True)
     work_type = fields.String(allow_none=True, required=True)
@@ -144,7 +148,7 @@ class RegistrationRowSchema(ma.Schema):
     class Meta:
         ordered = True
 
-    name = text(30, required=True, minimum=1, metadata={"description": "姓名, as on the ID document"})
+    name = text(30, required=True, minimum=1, metadata={"description": "Full name, as on the ID document"})
     gender = fields.String(
         validate=validate.OneOf([g.value for g in Gender]),
         metadata={"description": "May be left out for resident ID cards (taken from the number)"},
@@ -173,7 +177,7 @@ class RegistrationBatchSchema(ma.Schema):
     unit_id = fields.Integer(
         required=True,
         validate=validate.Range(1, 2**31 - 1),
-        metadata={"description": "The unit (工作单位/学校) the people are entered for"},
+        metadata={"description": "The unit (employer or school) the people are entered for"},
     )
     entries = fields.List(
         fields.Nested(RegistrationRowSchema), required=True, validate=validate.Length(min=1, max=1000)

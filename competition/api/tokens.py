@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from competition.accounts.models import User
 from competition.api.models import ApiToken
 from competition.audit.services import record
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 
 #: Every secret starts with this, so a leaked one is recognisable (secret scanners, logs).
@@ -45,14 +45,14 @@ def create_token(
     """
     name = (name or "").strip()
     if not name or len(name) > 60:
-        raise DomainError("请填写令牌名称（1–60 个字）。", field="name")
+        raise DomainError(N_("请填写令牌名称（1–60 个字）。"), field="name")
     if valid_days is not None and not 1 <= valid_days <= 3650:
-        raise DomainError("有效期须在 1–3650 天之间。", field="valid_days")
+        raise DomainError(N_("有效期须在 1–3650 天之间。"), field="valid_days")
     live = tokens_of(user, live_only=True)
     if len(live) >= MAX_LIVE_TOKENS:
-        raise DomainError(f"每个账号最多 {MAX_LIVE_TOKENS} 个有效令牌，请先吊销不用的令牌。")
+        raise DomainError(N_("每个账号最多 %(n)d 个有效令牌，请先吊销不用的令牌。"), n=MAX_LIVE_TOKENS)
     if any(t.name == name for t in live):
-        raise DomainError("已有同名的有效令牌，请换一个名称。", field="name")
+        raise DomainError(N_("已有同名的有效令牌，请换一个名称。"), field="name")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -92,7 +92,7 @@ def tokens_of(user: User, *, live_only: bool = False) -> list[ApiToken]:
 def revoke_token(token: ApiToken, *, actor: User, now: datetime) -> None:
     """Revoke ``token`` (it stops working at once). Raises :class:`DomainError` when already revoked."""
     if token.revoked_at is not None:
-        raise DomainError("这个令牌已经吊销。")
+        raise DomainError(N_("这个令牌已经吊销。"))
     token.revoked_at = now
     db.session.flush()
     record(

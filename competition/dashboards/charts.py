@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from pygal.style import Style
 
 from competition.dashboards.targets import Pace, Progress
+from competition.i18n import translate
 
 # pygal appends a legacy import hook (``find_module`` only) to ``sys.meta_path`` so map plugins import as
 # ``pygal.maps.*``; we draw no maps, and Python 3.11 raises an ImportWarning for every later import that
@@ -78,7 +79,7 @@ def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Dec
     year gone (the even pace). Bars are capped at 150 %; the labels carry the counts."""
     # pygal draws the first value at the bottom: reverse, so the table's order reads top to bottom
     with_target = [r for r in rows if r.target is not None and r.pace is not Pace.NO_TARGET][::-1]
-    widest = max((len(r.label) for r in with_target), default=4)
+    widest = max((len(translate(r.label)) for r in with_target), default=4)
     chart = pygal.HorizontalBar(
         **_config(
             title=title,
@@ -89,13 +90,19 @@ def progress_chart(rows: Sequence[Progress], *, title: str, elapsed_percent: Dec
             formatter=lambda v: f"{v:g}%" if v is not None else "",
         )
     )
-    chart.x_labels = [r.label for r in with_target]
+    chart.x_labels = [translate(r.label) for r in with_target]
     chart.add(
         _("完成率"),
         [
             {
                 "value": float(min(r.percent if r.percent is not None else Decimal(100), Decimal(_CAP))),
-                "label": f"{r.actual}/{r.target} {r.unit}（{r.pace.label}）",
+                "label": _(
+                    "%(actual)s/%(target)s %(unit)s（%(pace)s）",
+                    actual=r.actual,
+                    target=r.target,
+                    unit=translate(r.unit),
+                    pace=translate(r.pace.label),
+                ),
             }
             for r in with_target
         ],

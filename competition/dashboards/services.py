@@ -29,7 +29,7 @@ from competition.contests.services import contest_facts
 from competition.dashboards.models import YearTarget
 from competition.dashboards.targets import Measure, YearFigures, YearTargets, check_targets
 from competition.domain import SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking.models import Mark, PublishedStanding
 from competition.organizations.models import OrganizingBody
@@ -260,11 +260,11 @@ def save_targets(
     :func:`targets.check_targets`), or a stale form (``expected_version`` differs from the stored row).
     """
     if not 2000 <= year <= 2100:
-        raise DomainError("年度应在 2000 到 2100 之间。", field="year")
+        raise DomainError(N_("年度应在 2000 到 2100 之间。"), field="year")
     checked = check_targets(values)
     note = (note or "").strip()
     if len(note) > 500:
-        raise DomainError("说明不能超过 500 个字。", field="note")
+        raise DomainError(N_("说明不能超过 500 个字。"), field="note")
     target = target_of(body, year)
     before = None
     if target is None:
@@ -274,10 +274,10 @@ def save_targets(
                 db.session.add(target)
                 db.session.flush()
         except sa.exc.IntegrityError:
-            raise DomainError("该年度目标刚被他人设定，请刷新页面后重新填写。") from None
+            raise DomainError(N_("该年度目标刚被他人设定，请刷新页面后重新填写。")) from None
     else:
         if expected_version is not None and target.version != expected_version:
-            raise DomainError("该年度目标已被他人修改，请刷新页面后重新填写。")
+            raise DomainError(N_("该年度目标已被他人修改，请刷新页面后重新填写。"))
         before = _target_state(target)
     for measure, value in checked.items():
         setattr(target, measure.value, value)

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from competition.domain import SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 
 #: Largest target accepted: more than this is a typing slip (南通's 48,000 certificates fit easily).
 MAX_TARGET = 10_000_000
@@ -54,28 +54,28 @@ class Measure(StrEnum):
 
     def label_at(self, level: SkillLevel) -> str:
         """The label with the level filled in: ``晋升高级工及以上``."""
-        return _LABELS[self].replace("{level}", level.label)
+        return fmt(_LABELS[self], level=level.label)
 
 
 _LABELS = {
-    Measure.CONTESTS: "举办竞赛",
-    Measure.EVENTS: "竞赛项目（赛项）",
-    Measure.COMPETITORS: "参赛选手",
-    Measure.PROMOTIONS: "竞赛晋升等级",
-    Measure.PROMOTIONS_HIGH: "晋升{level}及以上",
-    Measure.TITLES: "授予荣誉称号",
-    Measure.CERTIFICATES: "签发证书",
-    Measure.CERTIFICATES_HIGH: "{level}及以上职业技能等级证书",
+    Measure.CONTESTS: N_("举办竞赛"),
+    Measure.EVENTS: N_("竞赛项目（赛项）"),
+    Measure.COMPETITORS: N_("参赛选手"),
+    Measure.PROMOTIONS: N_("竞赛晋升等级"),
+    Measure.PROMOTIONS_HIGH: N_("晋升%(level)s及以上"),
+    Measure.TITLES: N_("授予荣誉称号"),
+    Measure.CERTIFICATES: N_("签发证书"),
+    Measure.CERTIFICATES_HIGH: N_("%(level)s及以上职业技能等级证书"),
 }
 _UNITS = {
-    Measure.CONTESTS: "场",
-    Measure.EVENTS: "项",
-    Measure.COMPETITORS: "人",
-    Measure.PROMOTIONS: "人次",
-    Measure.PROMOTIONS_HIGH: "人次",
-    Measure.TITLES: "人次",
-    Measure.CERTIFICATES: "张",
-    Measure.CERTIFICATES_HIGH: "张",
+    Measure.CONTESTS: N_("场"),
+    Measure.EVENTS: N_("项"),
+    Measure.COMPETITORS: N_("人"),
+    Measure.PROMOTIONS: N_("人次"),
+    Measure.PROMOTIONS_HIGH: N_("人次"),
+    Measure.TITLES: N_("人次"),
+    Measure.CERTIFICATES: N_("张"),
+    Measure.CERTIFICATES_HIGH: N_("张"),
 }
 
 
@@ -152,12 +152,12 @@ class Pace(StrEnum):
     def label(self) -> str:
         """Chinese name, e.g. ``落后于时间进度``."""
         return {
-            "no_target": "未设目标",
-            "met": "已完成",
-            "on_track": "进度正常",
-            "behind": "落后于时间进度",
-            "missed": "未完成",
-            "not_started": "年度未开始",
+            "no_target": N_("未设目标"),
+            "met": N_("已完成"),
+            "on_track": N_("进度正常"),
+            "behind": N_("落后于时间进度"),
+            "missed": N_("未完成"),
+            "not_started": N_("年度未开始"),
         }[self.value]
 
 
@@ -233,11 +233,15 @@ def check_targets(values: Mapping[Measure, int | None]) -> dict[Measure, int | N
         value = values.get(measure)
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise DomainError(f"“{measure.label_at(DEFAULT_HIGH_LEVEL)}”应为整数。", field=measure.value)
+                raise DomainError(
+                    N_("“%(label)s”应为整数。"),
+                    field=measure.value,
+                    label=measure.label_at(DEFAULT_HIGH_LEVEL),
+                )
             if value < 0:
-                raise DomainError("目标不能为负数。", field=measure.value)
+                raise DomainError(N_("目标不能为负数。"), field=measure.value)
             if value > MAX_TARGET:
-                raise DomainError(f"目标不能超过 {MAX_TARGET:,}。", field=measure.value)
+                raise DomainError(N_("目标不能超过 %(max)s。"), field=measure.value, max=f"{MAX_TARGET:,}")
         checked[measure] = value
     for part, whole in (
         (Measure.PROMOTIONS_HIGH, Measure.PROMOTIONS),
@@ -245,9 +249,14 @@ def check_targets(values: Mapping[Measure, int | None]) -> dict[Measure, int | N
     ):
         high, total = checked[part], checked[whole]
         if high is not None and total is not None and high > total:
-            raise DomainError(f"高技能部分（{high}）不能大于总数（{total}）。", field=part.value)
+            raise DomainError(
+                N_("高技能部分（%(high)d）不能大于总数（%(total)d）。"),
+                field=part.value,
+                high=high,
+                total=total,
+            )
     if all(v is None for v in checked.values()):
-        raise DomainError("请至少填写一项目标。")
+        raise DomainError(N_("请至少填写一项目标。"))
     return checked
 
 

@@ -23,6 +23,7 @@ from competition.domain import SkillLevel
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import show_domain_error
+from competition.i18n import translate
 from competition.organizations.models import OrganizingBody
 
 dashboards = Blueprint("dashboards", __name__, url_prefix="/manage/dashboard")
@@ -131,7 +132,9 @@ def _level_rows(figures) -> list[tuple[SkillLevel, int]]:
 def _certificate_rows(figures) -> list[tuple[str, int]]:
     from competition.certificates.models import CertificateKind
 
-    return [(kind.label, figures.certificates_by_kind.get(kind.value, 0)) for kind in CertificateKind]
+    return [
+        (translate(kind.label), figures.certificates_by_kind.get(kind.value, 0)) for kind in CertificateKind
+    ]
 
 
 @dashboards.route("/bodies/<int:body_id>/<int:year>/<chart>.svg")
@@ -152,7 +155,7 @@ def chart(body_id: int, year: int, chart: str):
     elif chart == "levels":
         rows = _level_rows(figures)
         data = charts.count_chart(
-            [level.label for level, _n in rows],
+            [translate(level.label) for level, _n in rows],
             [n for _level, n in rows],
             title=_("%(year)d 年竞赛晋升（按等级）", year=year),
             series=_("晋升人次"),

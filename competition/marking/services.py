@@ -310,7 +310,7 @@ def conflict_reason(judge: User, registration: Registration, book: ConflictBook 
     units, else the listed relation (from ``book``, or read for this pair when ``book`` is ``None``);
     ``None`` when nothing keeps them apart."""
     if judge.unit_id is not None and judge.unit_id in entry_units(registration):
-        return "同单位"
+        return N_("同单位")
     if book is not None:
         return book.relations.get((registration.id, judge.id))
     return db.session.execute(
@@ -353,7 +353,7 @@ class Conflict:
     registration: Registration
     judge: User
     overridden: bool
-    reason: str = "同单位"
+    reason: str = N_("同单位")
 
 
 def conflicts(event: Event) -> list[Conflict]:
@@ -1482,7 +1482,9 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
     if any(r.aspect_code in codes for r in open_rescores(event)):
         reasons.append("有重新评分的要求尚未完成")
     if reasons:
-        raise DomainError(f"{kind.label}不能签字确认：" + "；".join(reasons) + "。")
+        raise DomainError(
+            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons="；".join(reasons)
+        )
     row = PartSignOff(event_part_id=part.id, signed_off_at=now, signed_off_by_id=actor.id)
     db.session.add(row)
     db.session.flush()

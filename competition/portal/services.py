@@ -26,7 +26,7 @@ from competition.accounts.models import User
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import results
 from competition.marking.models import Appeal, Publication, PublishedStanding
@@ -390,16 +390,19 @@ def lodge_appeal(
     window, or the content is empty or longer than 2,000 characters.
     """
     if not any(m.competitor_id == competitor.id for m in registration.members):
-        raise DomainError("这不是您的报名。")
+        raise DomainError(N_("这不是您的报名。"))
     content = (content or "").strip()
     if not content:
-        raise DomainError("请写明申诉的事项和理由。", field="content")
+        raise DomainError(N_("请写明申诉的事项和理由。"), field="content")
     if len(content) > 2000:
-        raise DomainError("申诉内容不能超过 2000 字。", field="content")
+        raise DomainError(N_("申诉内容不能超过 2000 字。"), field="content")
     if not may_appeal(registration, now):
         opens, closes = appeal_window(registration.event)
         raise DomainError(
-            f"申诉只能在 {opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M} 之间提出。", field="content"
+            N_("申诉只能在 %(opens)s 至 %(closes)s 之间提出。"),
+            field="content",
+            opens=f"{opens:%Y-%m-%d %H:%M}",
+            closes=f"{closes:%Y-%m-%d %H:%M}",
         )
     return results.record_appeal(
         registration.event, registration, competitor.name, content, now, actor=actor, now=now

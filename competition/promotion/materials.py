@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 from competition.certificates.documents import image_mime
-from competition.errors import DomainError
+from competition.errors import N_, DomainError
 
 #: Largest accepted file (scans of certificates and letters fit easily).
 MAX_BYTES = 5 * 2**20
@@ -52,15 +52,17 @@ def check_material(data: bytes | None) -> Material:
     damaged, encrypted.
     """
     if not data:
-        raise DomainError("请选择附件文件。", field="file")
+        raise DomainError(N_("请选择附件文件。"), field="file")
     if len(data) > MAX_BYTES:
-        raise DomainError(f"附件超过 {MAX_BYTES // 2**20} MB，请压缩后上传。", field="file")
+        raise DomainError(N_("附件超过 %(mb)d MB，请压缩后上传。"), mb=MAX_BYTES // 2**20, field="file")
     if data.startswith(b"%PDF-"):
         _check_pdf(data)
         return Material(data, "application/pdf")
     mime = image_mime(data)
     if mime is None:
-        raise DomainError("附件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，改扩展名无效）。", field="file")
+        raise DomainError(
+            N_("附件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，改扩展名无效）。"), field="file"
+        )
     _check_image(data)
     return Material(data, mime)
 
@@ -71,14 +73,14 @@ def _check_pdf(data: bytes) -> None:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise DomainError("PDF 已加密，请上传未加密的文件。", field="file")
+            raise DomainError(N_("PDF 已加密，请上传未加密的文件。"), field="file")
         pages = len(reader.pages)
     except DomainError:
         raise
     except Exception:  # pypdf raises many kinds of errors for a damaged file: all mean the same here
-        raise DomainError("PDF 文件已损坏，无法打开，请重新导出后上传。", field="file") from None
+        raise DomainError(N_("PDF 文件已损坏，无法打开，请重新导出后上传。"), field="file") from None
     if pages < 1:
-        raise DomainError("PDF 文件没有页面。", field="file")
+        raise DomainError(N_("PDF 文件没有页面。"), field="file")
 
 
 def _check_image(data: bytes) -> None:
@@ -90,13 +92,13 @@ def _check_image(data: bytes) -> None:
             with Image.open(io.BytesIO(data)) as probe:
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
-                    raise DomainError("图片像素过多，请缩小后上传。", field="file")
+                    raise DomainError(N_("图片像素过多，请缩小后上传。"), field="file")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
     except DomainError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DomainError("无法识别的图片，请上传 JPEG 或 PNG 格式。", field="file") from None
+        raise DomainError(N_("无法识别的图片，请上传 JPEG 或 PNG 格式。"), field="file") from None
     except (OSError, SyntaxError, ValueError):
-        raise DomainError("图片文件已损坏，请重新导出后上传。", field="file") from None
+        raise DomainError(N_("图片文件已损坏，请重新导出后上传。"), field="file") from None

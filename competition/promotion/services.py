@@ -1267,9 +1267,8 @@ def confirm_decisions(contest: Contest, *, actor: User, now: datetime) -> Confir
     report_eval = evaluate_contest(contest, actor=actor, now=now)
     if report_eval.material or report_eval.reversed:
         raise DomainError(
-            "重新评估发现决定有变化（"
-            + report_eval.summary
-            + "），请先点击“重新评估”查看变化并重新公示，再确认。"
+            N_("重新评估发现决定有变化（%(summary)s），请先点击“重新评估”查看变化并重新公示，再确认。"),
+            summary=report_eval.summary,
         )
     today = now.date()
     report = ConfirmReport()

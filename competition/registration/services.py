@@ -405,7 +405,10 @@ def review(
         result = assess(registration)
         if target is RegistrationStatus.APPROVED:
             if not registration.eligible:
-                raise DomainError("不符合报名条件，不能通过：" + "；".join(registration.eligibility_problems))
+                raise DomainError(
+                    N_("不符合报名条件，不能通过：%(problems)s"),
+                    problems="；".join(registration.eligibility_problems),
+                )
             if result.waitlisted:
                 target = RegistrationStatus.WAITLISTED
                 if before is RegistrationStatus.WAITLISTED:

@@ -10,6 +10,13 @@
   var overall = document.getElementById("saved-state");
   var pending = 0;
   var queues = new WeakMap();
+  // the page's language: messages translated by the template (scoring/grid.html), Chinese otherwise
+  var messages = {};
+  var messageTag = document.getElementById("marking-messages");
+  if (messageTag) { try { messages = JSON.parse(messageTag.textContent); } catch (e) { messages = {}; } }
+  function say(key, chinese, n) {
+    return (messages[key] || chinese).replace("{n}", n === undefined ? "" : String(n));
+  }
 
   function cellOf(input) { return input.closest(".cell"); }
   function stateOf(input) { return cellOf(input).querySelector(".state"); }
@@ -32,15 +39,15 @@
     var text = input.value.trim();
     if (text === "" || input.tagName === "SELECT") { return ""; }
     if (input.dataset.kind === "number") {
-      if (!/^-?\d+(\.\d+)?$/.test(text)) { return "请输入数字"; }
+      if (!/^-?\d+(\.\d+)?$/.test(text)) { return say("number", "请输入数字"); }
       var value = Number(text);
       var low = input.dataset.low, high = input.dataset.high, step = input.dataset.step;
-      if (low !== undefined && value < Number(low)) { return "不能小于 " + low; }
-      if (high !== undefined && value > Number(high)) { return "不能大于 " + high; }
-      if (step === "1" && !Number.isInteger(value)) { return "须为整数"; }
-      if (step === "0.01" && decimals(text) > 2) { return "最多两位小数"; }
+      if (low !== undefined && value < Number(low)) { return say("below", "不能小于 {n}", low); }
+      if (high !== undefined && value > Number(high)) { return say("above", "不能大于 {n}", high); }
+      if (step === "1" && !Number.isInteger(value)) { return say("integer", "须为整数"); }
+      if (step === "0.01" && decimals(text) > 2) { return say("decimals", "最多两位小数"); }
     } else if (input.dataset.pattern && !new RegExp("^(" + input.dataset.pattern + ")$").test(text)) {
-      return "格式不对";
+      return say("format", "格式不对");
     }
     return "";
   }
@@ -56,7 +63,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button small keep";
-    button.textContent = "以我的输入为准";
+    button.textContent = say("keep", "以我的输入为准");
     button.addEventListener("click", function () {
       input.dataset.version = String(currentVersion);
       button.remove();
@@ -74,8 +81,8 @@
     }
     if (!check(input)) { return Promise.resolve(); }
     pending += 1;
-    show(input, "pending", "保存中…");
-    setOverall("warn", "正在保存…");
+    show(input, "pending", say("saving", "保存中…"));
+    setOverall("warn", say("savingAll", "正在保存…"));
     var body = JSON.stringify({
       registration_id: Number(input.dataset.registration),
       aspect: input.dataset.aspect,
@@ -94,29 +101,29 @@
           hidden(input, "v-").value = String(data.version);
           if (original) { original.value = data.value === null ? "" : data.value; }
           if (data.value !== null && input.tagName !== "SELECT") { input.value = data.value; }
-          show(input, "saved", "已保存 " + data.saved_at);
+          show(input, "saved", say("saved", "已保存 {n}", data.saved_at));
         } else if (response.status === 409) {
-          show(input, "conflict", data.error || "这项成绩已被他人修改。");
+          show(input, "conflict", data.error || say("conflict", "这项成绩已被他人修改。"));
           keepMine(input, data.current_version);
         } else if (response.status === 503) {
-          show(input, "bad", data.error || "数据库暂时无法连接，未保存；将自动重试");
+          show(input, "bad", data.error || say("database", "数据库暂时无法连接，未保存；将自动重试"));
           input.dataset.retry = "1";
           retryLater();
         } else if (response.status === 400) {
-          show(input, "bad", "页面已过期，请刷新后重试（您的输入仍在框中）");
+          show(input, "bad", say("expired", "页面已过期，请刷新后重试（您的输入仍在框中）"));
         } else {
-          show(input, "bad", data.error || "未保存");
+          show(input, "bad", data.error || say("unsaved", "未保存"));
         }
       });
     }).catch(function () {
-      show(input, "bad", "网络中断，未保存；恢复后将自动重试");
+      show(input, "bad", say("network", "网络中断，未保存；恢复后将自动重试"));
       input.dataset.retry = "1";
       retryLater();  // the server may be unreachable while the tablet stays "online"
     }).then(function () {
       pending -= 1;
       if (pending === 0) {
         var bad = form.querySelectorAll(".cell.bad, .cell.conflict").length;
-        setOverall(bad ? "bad" : "ok", bad ? ("有 " + bad + " 格未保存，请查看红色提示") : "全部已保存");
+        setOverall(bad ? "bad" : "ok", bad ? say("badCells", "有 {n} 格未保存，请查看红色提示", bad) : say("allSaved", "全部已保存"));
       }
     });
   }

@@ -9,6 +9,7 @@ which shows the check reads the text that is shown.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from functools import cache
@@ -238,3 +239,28 @@ def test_shown_text_reads_attributes_and_skips_scripts_and_chinese_marked_elemen
         '<form><button lang="zh-CN">中文</button><input type="submit" value="提交"></form>'
     )
     assert chinese_in(html) == ["提示", "世界", "提交"]
+
+
+def test_marking_grid_script_messages_follow_the_language(client, auth, session):
+    # marking.js shows these as the judge types and saves; the grid template gives them translated
+    marking = factories.make_marking_world()
+    fitted = marking_services.import_scheme(
+        marking.event, _ascii_scheme_workbook(), "scheme.xlsx", actor=marking.organizer, now=factories.NOW
+    )
+    assert not fitted.problems, fitted.problems
+    assert auth.login(marking.judges[1].username).status_code == 302
+    url = f"/judge/marking/events/{marking.event.id}/practical/grid"
+    tag = re.compile(r'<script type="application/json" id="marking-messages">(.*?)</script>', re.S)
+
+    def messages() -> dict[str, str]:
+        found = tag.search(client.get(url).get_data(as_text=True))
+        assert found, "the grid carries its script messages"
+        return json.loads(found.group(1))
+
+    chinese = messages()
+    assert chinese["number"] == "请输入数字" and chinese["below"] == "不能小于 {n}"
+    client.post("/auth/language", data={"language": "en"})
+    english = messages()
+    assert english["number"] == "Please enter a number" and english["below"] == "Must not be below {n}"
+    assert english.keys() == chinese.keys()
+    assert not [text for text in english.values() if IDEOGRAPH.search(text)]
