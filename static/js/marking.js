@@ -13,7 +13,7 @@
   // the page's language: messages translated by the template (scoring/grid.html), Chinese otherwise
   var messages = {};
   var messageTag = document.getElementById("marking-messages");
-  if (messageTag) { try { messages = JSON.parse(messageTag.textContent); } catch (e) { messages = {}; } }
+  if (messageTag) { try { messages = JSON.parse(messageTag.getAttribute("data-messages")); } catch (e) { messages = {}; } }
   function say(key, chinese, n) {
     return (messages[key] || chinese).replace("{n}", n === undefined ? "" : String(n));
   }

@@ -250,7 +250,7 @@ def test_marking_grid_script_messages_follow_the_language(client, auth, session)
     assert not fitted.problems, fitted.problems
     assert auth.login(marking.judges[1].username).status_code == 302
     url = f"/judge/marking/events/{marking.event.id}/practical/grid"
-    tag = re.compile(r'<script type="application/json" id="marking-messages">(.*?)</script>', re.S)
+    tag = re.compile(r"<div id=\"marking-messages\" hidden data-messages='(.*?)'></div>", re.S)
 
     def messages() -> dict[str, str]:
         found = tag.search(client.get(url).get_data(as_text=True))
