@@ -19,6 +19,7 @@ from flask import Flask, has_request_context, session
 from flask_babel import LazyString, get_locale, refresh
 from jinja2 import pass_context
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from competition.errors import DomainError, Msg, Text
 
@@ -45,8 +46,11 @@ def select_locale() -> str:
     from flask_login import current_user
 
     chosen = None
-    if current_user and current_user.is_authenticated:
-        chosen = language_code(getattr(current_user, "locale", None))
+    try:
+        if current_user and current_user.is_authenticated:
+            chosen = language_code(getattr(current_user, "locale", None))
+    except SQLAlchemyError:  # the database went away mid-request: the error page still needs a language
+        chosen = None
     if chosen is None:
         chosen = language_code(session.get(SESSION_KEY))
     return LOCALES[chosen or DEFAULT_LANGUAGE]

@@ -163,16 +163,16 @@ def test_the_database_goes_away_in_the_middle_of_a_save(venue: Venue, monkeypatc
         pytest.skip(
             "SQLite holds its write lock from the save's first statement: no one can take it mid-save"
         )
-    real = services.save_mark
+    real = services.commit_save
     calls = []
 
     def save_then_lose_the_server(*args, **kwargs):
-        if not calls:  # the first save has read the mark; the server goes before it writes
+        if not calls:  # the first save has passed its checks (read); the server goes before it writes
             calls.append(1)
             venue.cut()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "save_mark", save_then_lose_the_server)
+    monkeypatch.setattr(services, "commit_save", save_then_lose_the_server)
     try:
         _assert_unavailable(venue.save(1, "P1.1", "2", 0))
     finally:
