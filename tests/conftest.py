@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from hypothesis import HealthCheck, settings
 
+from competition import pagecache
 from competition.app import create_app
 from competition.config import sqlalchemy_url
 from competition.extensions import db
@@ -137,6 +138,7 @@ def session(app: Flask) -> Iterator[sa.orm.scoped_session]:
             db.session = original
             transaction.rollback()
             connection.close()
+            pagecache.forget_all(app)  # pages rendered from this test's rolled-back rows
 
 
 @pytest.fixture

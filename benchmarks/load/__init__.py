@@ -11,11 +11,11 @@ steps (bounded: every request has a 30 s timeout).
 
 **Workload.**
 
-* Judges (threads, one keep-alive connection each): signed in and on their grid before the clock
+* Judges (one keep-alive connection each): signed in and on their grid before the clock
   starts (sign-ins are not measured); then each saves marks through the autosave endpoint until the
   time is up, one every ``--judge-think`` seconds (jittered ±50 %). Four saves in five are a new cell,
   every fifth changes one of the judge's earlier cells (with its version), as corrections do.
-* People (threads, one new connection each, arriving evenly over the first ``seconds - 4 ×
+* People (one new connection each, arriving evenly over the first ``seconds - 4 ×
   person_think`` seconds): the portal's front page, the contest's page, a certificate's QR link
   (``/verify/<code>``), then the look-up by number and name (form, then POST) — ``--person-think``
   seconds (±50 %) apart. Certificate checks are *public look-ups* and so rate-limited per client
@@ -26,7 +26,12 @@ steps (bounded: every request has a 30 s timeout).
   127.0.0.1 and the 31st check of the minute would get 429, which is the limiter working, not a load
   result.)
 
-**Server.** gunicorn, 2 gthread workers × 32 threads (as :mod:`benchmarks.mark_save` on PostgreSQL),
+**Clients.** One asyncio event loop with aiohttp, each judge and each person a browser of their own
+(own cookie jar, one keep-alive connection). The clients share the server's cores, so they must cost
+little: with a thread per client (``requests``, up to 2,200 threads) they took 20–24 CPU s a run and
+their threads queued for one interpreter lock, which added its wait to every latency measured.
+
+**Server.** gunicorn, 2 gthread workers × 16 threads (see :data:`SERVER`),
 scheme cache warmed at worker start, ``REDIS_URL`` set (rate-limit counters and jobs in Redis).
 
 **Reported.** Requests, throughput, p50/p95/p99 per kind and overall, errors (any status other than
@@ -38,6 +43,8 @@ would be unknowable to the judge too: it is counted and reported, never silently
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import random
 import re
@@ -45,16 +52,16 @@ import resource
 import statistics
 import tempfile
 import textwrap
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import requests
 import sqlalchemy as sa
 
-from benchmarks.mark_save import _percentile, serve, setup, signed_in
+from benchmarks.mark_save import PASSWORD, _percentile, serve, setup
 
 JUDGES = 200
 PEOPLE = 2000
@@ -91,23 +98,23 @@ class Tally:
     unanswered_saves: int = 0
     # judge username → (registration id, aspect) → (value, version, answered saves)
     saved: dict[str, dict[tuple[int, str], tuple[str, int, int]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def timed(self, kind: str, call, expected: int = 200):
-        """Run ``call()`` (a request), record its latency under ``kind``; the response or ``None``."""
+    async def timed(self, kind: str, session, method: str, url: str, expected: int = 200, **kwargs):
+        """Send one request with ``session`` (an :class:`aiohttp.ClientSession`) and read its whole body;
+        record the latency (from sending to the last byte) under ``kind``. Returns ``(status, text)``,
+        or ``None`` when the server did not answer within :data:`TIMEOUT`."""
         started = time.perf_counter()
         try:
-            response = call()
-        except requests.RequestException as error:
-            with self.lock:
-                self.errors.append((kind, f"{type(error).__name__}: {error}"[:160]))
+            async with session.request(method, url, **kwargs) as response:
+                text = await response.text()
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError) as error:
+            self.errors.append((kind, f"{type(error).__name__}: {error}"[:160]))
             return None
-        elapsed = time.perf_counter() - started
-        with self.lock:
-            self.latencies[kind].append(elapsed)
-            if response.status_code != expected:
-                self.errors.append((kind, f"{response.status_code} {response.text[:120]!r}"))
-        return response
+        self.latencies[kind].append(time.perf_counter() - started)
+        if status != expected:
+            self.errors.append((kind, f"{status} {text[:120]!r}"))
+        return status, text
 
 
 def seed_certificates(url: str, instance: Path, count: int) -> tuple[int, list[tuple[str, str, str]]]:
@@ -150,81 +157,95 @@ def seed_certificates(url: str, instance: Path, count: int) -> tuple[int, list[t
     return contest_id, found
 
 
-def judge_run(
-    base, event_id, username, ids, tally: Tally, ready, start: threading.Event, stop_at: list[float]
-):
-    """One judge: sign in and open the grid, then (once ``start`` is set) save marks until the time is
-    up (see the module docstring)."""
-    try:
-        session, headers = signed_in(base, username, event_id)
-    except Exception as error:  # reported as an error of the run
-        with tally.lock:
-            tally.errors.append(("sign-in", f"{username}: {type(error).__name__}: {error}"[:160]))
-        return
-    finally:
-        ready.release()
-    cells = [(r, a) for a in CODES for r in ids]
-    rng = random.Random(username)
-    rng.shuffle(cells)
-    mine: dict[tuple[int, str], tuple[str, int, int]] = {}
-    url = f"{base}/judge/marking/events/{event_id}/marks"
-    start.wait()
-    time.sleep(rng.uniform(0, 1))  # judges do not all press at the same instant
-    n = 0
-    while time.monotonic() < stop_at[0]:
-        if n % 5 == 4 and mine:
-            cell = rng.choice(sorted(mine))
-            version = mine[cell][1]
-        else:
-            cell, version = cells[len(mine)], 0
-        value = str(rng.randrange(4))
-        body = {"registration_id": cell[0], "aspect": cell[1], "value": value, "version": version}
-        response = tally.timed(
-            "mark save", lambda b=body: session.post(url, json=b, headers=headers, timeout=TIMEOUT)
-        )
-        if response is None:
-            with tally.lock:
-                tally.unanswered_saves += 1
-        elif response.status_code == 200:
-            answered = response.json()
-            previous = mine.get(cell, (None, 0, 0))
-            mine[cell] = (answered["value"], answered["version"], previous[2] + 1)
-        n += 1
-        time.sleep(JUDGE_THINK * rng.uniform(0.5, 1.5))
-    with tally.lock:
-        tally.saved[username] = mine
+def _client_session(**headers: str) -> aiohttp.ClientSession:
+    """A browser: its own cookie jar (cookies of 127.0.0.1 accepted) and one keep-alive connection."""
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        connector=aiohttp.TCPConnector(limit=1, force_close=False),
+        timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+        headers=headers,
+    )
 
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
-def person_run(base, contest_id, certificate, address, tally: Tally, rng: random.Random) -> None:
+async def judge_sign_in(base: str, event_id: int, username: str) -> tuple[aiohttp.ClientSession, dict]:
+    """A judge's tablet: signed in, grid opened; the session and the CSRF header its saves send."""
+    session = _client_session()
+    async with session.get(f"{base}/auth/login") as page:
+        match = _CSRF.search(await page.text())
+    token = next(t for t in match.groups() if t)
+    form = {"username": username, "password": PASSWORD, "csrf_token": token}
+    async with session.post(f"{base}/auth/login", data=form) as answer:
+        await answer.read()
+    async with session.get(f"{base}/judge/marking/events/{event_id}/practical/grid?criterion=*") as grid:
+        found = re.search(r'name="csrf-token" content="([^"]+)"', await grid.text())
+    if found is None:
+        await session.close()
+        raise RuntimeError(f"{username}: no grid after signing in")
+    return session, {"X-CSRFToken": found.group(1)}
+
+
+async def judge_run(
+    base: str, event_id: int, username: str, ids, tally: Tally, tablet, stop_at: float
+) -> None:
+    """One judge saves marks until ``stop_at`` (see the module docstring)."""
+    session, headers = tablet
+    cells = [(r, a) for a in CODES for r in ids]
+    rng = random.Random(username)
+    rng.shuffle(cells)
+    mine: dict[tuple[int, str], tuple[str, int, int]] = {}
+    url = f"{base}/judge/marking/events/{event_id}/marks"
+    await asyncio.sleep(rng.uniform(0, 1))  # judges do not all press at the same instant
+    n = 0
+    try:
+        while time.monotonic() < stop_at:
+            if n % 5 == 4 and mine:
+                cell = rng.choice(sorted(mine))
+                version = mine[cell][1]
+            else:
+                cell, version = cells[len(mine)], 0
+            value = str(rng.randrange(4))
+            body = {"registration_id": cell[0], "aspect": cell[1], "value": value, "version": version}
+            answer = await tally.timed("mark save", session, "POST", url, json=body, headers=headers)
+            if answer is None:
+                tally.unanswered_saves += 1
+            elif answer[0] == 200:
+                answered = json.loads(answer[1])
+                previous = mine.get(cell, (None, 0, 0))
+                mine[cell] = (answered["value"], answered["version"], previous[2] + 1)
+            n += 1
+            await asyncio.sleep(JUDGE_THINK * rng.uniform(0.5, 1.5))
+    finally:
+        tally.saved[username] = mine
+        await session.close()
+
+
+async def person_run(base, contest_id, certificate, address, tally: Tally, rng: random.Random) -> None:
     """One person checking results and a certificate (see the module docstring)."""
     code, number, name = certificate
-    with requests.Session() as s:
-        s.headers["X-Forwarded-For"] = address
 
-        def think() -> None:
-            time.sleep(PERSON_THINK * rng.uniform(0.5, 1.5))
+    async def think() -> None:
+        await asyncio.sleep(PERSON_THINK * rng.uniform(0.5, 1.5))
 
-        tally.timed("portal", lambda: s.get(f"{base}/", timeout=TIMEOUT))
-        think()
-        tally.timed("contest page", lambda: s.get(f"{base}/contests/{contest_id}", timeout=TIMEOUT))
-        think()
-        tally.timed("verify QR", lambda: s.get(f"{base}/verify/{code}", timeout=TIMEOUT))
-        think()
-        form = tally.timed("verify form", lambda: s.get(f"{base}/verify", timeout=TIMEOUT))
-        token = _CSRF.search(form.text) if form is not None else None
+    async with _client_session(**{"X-Forwarded-For": address}) as s:
+        await tally.timed("portal", s, "GET", f"{base}/")
+        await think()
+        await tally.timed("contest page", s, "GET", f"{base}/contests/{contest_id}")
+        await think()
+        await tally.timed("verify QR", s, "GET", f"{base}/verify/{code}")
+        await think()
+        form = await tally.timed("verify form", s, "GET", f"{base}/verify")
+        token = _CSRF.search(form[1]) if form is not None else None
         if token is None:
-            with tally.lock:
-                tally.errors.append(("verify form", "no CSRF token on the form"))
+            tally.errors.append(("verify form", "no CSRF token on the form"))
             return
-        think()
+        await think()
         data = {"number": number, "name": name, "csrf_token": next(t for t in token.groups() if t)}
-        answer = tally.timed("verify lookup", lambda: s.post(f"{base}/verify", data=data, timeout=TIMEOUT))
-        if answer is not None and answer.status_code == 200 and number not in answer.text:
-            with tally.lock:
-                tally.errors.append(("verify lookup", "the certificate's number is not on the answer page"))
+        answer = await tally.timed("verify lookup", s, "POST", f"{base}/verify", data=data)
+        if answer is not None and answer[0] == 200 and number not in answer[1]:
+            tally.errors.append(("verify lookup", "the certificate's number is not on the answer page"))
 
 
 def server_cpu_seconds(marker: str) -> float:
@@ -332,64 +353,63 @@ def run(url: str, redis_url: str, *, judges: int, people: int, seconds: float) -
     tally = Tally()
     with serve(instance, kind=kind, workers=workers, threads=threads, extra=GUNICORN_EXTRA) as base:
         warm_up(base, contest_id, certificates)
-        start, stop_at, ready = threading.Event(), [float("inf")], threading.Semaphore(0)
-        judge_threads = [
-            threading.Thread(
-                target=judge_run,
-                args=(base, event_id, f"j{i}", ids, tally, ready, start, stop_at),
-                daemon=True,
-            )
-            for i in range(judges)
-        ]
-        for t in judge_threads:  # each signs in and opens the grid now, before the clock starts
-            t.start()
-            time.sleep(0.02)
-        for _ in judge_threads:
-            if not ready.acquire(timeout=600):
-                raise SystemExit("the judges could not sign in within 10 minutes")
-        print(f"running {seconds:.0f} s: {judges} judges, {people} people…", flush=True)
         marker = str(instance / "gunicorn_conf.py")
-        cpu_before, load_before = server_cpu_seconds(marker), os.getloadavg()[0]
-        client_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
-        started = time.monotonic()
-        stop_at[0] = started + seconds
-        start.set()
-        arrivals = max(1.0, seconds - 4 * PERSON_THINK)
-        person_threads = []
-        for n in range(people):
-            delay = started + arrivals * n / people - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
-            thread = threading.Thread(
-                target=person_run,
-                args=(
-                    base,
-                    contest_id,
-                    certificates[n % len(certificates)],
-                    address,
-                    tally,
-                    random.Random(n),
-                ),
-                daemon=True,
+        measured = asyncio.run(
+            _day(
+                base,
+                event_id,
+                ids,
+                contest_id,
+                certificates,
+                tally,
+                marker,
+                judges=judges,
+                people=people,
+                seconds=seconds,
             )
-            thread.start()
-            person_threads.append(thread)
-        for t in person_threads + judge_threads:
-            t.join(timeout=max(1.0, stop_at[0] + 120 - time.monotonic()))
-        elapsed = time.monotonic() - started
-        cpu = server_cpu_seconds(marker) - cpu_before
-        client_cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - client_before
-        load = (load_before, os.getloadavg()[0])
-        stuck = sum(t.is_alive() for t in person_threads + judge_threads)
+        )
+    return {"tally": tally, **measured, "problems": check_marks(url, tally)}
+
+
+async def _day(
+    base, event_id, ids, contest_id, certificates, tally: Tally, marker: str, *, judges, people, seconds
+) -> dict:
+    """The measured part: every judge signed in first (not measured), then the clock starts; judges
+    save and people arrive evenly over the first ``seconds - 4 × person_think`` seconds."""
+    tablets = []
+    for i in range(judges):  # each signs in and opens the grid now, before the clock starts
+        try:
+            tablets.append((f"j{i}", await judge_sign_in(base, event_id, f"j{i}")))
+        except Exception as error:  # reported as an error of the run
+            tally.errors.append(("sign-in", f"j{i}: {type(error).__name__}: {error}"[:160]))
+    print(f"running {seconds:.0f} s: {judges} judges, {people} people…", flush=True)
+    cpu_before, load_before = server_cpu_seconds(marker), os.getloadavg()[0]
+    client_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    started = time.monotonic()
+    stop_at = started + seconds
+    tasks = [
+        asyncio.create_task(judge_run(base, event_id, name, ids, tally, tablet, stop_at))
+        for name, tablet in tablets
+    ]
+    arrivals = max(1.0, seconds - 4 * PERSON_THINK)
+    for n in range(people):
+        delay = started + arrivals * n / people - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+        certificate = certificates[n % len(certificates)]
+        tasks.append(
+            asyncio.create_task(person_run(base, contest_id, certificate, address, tally, random.Random(n)))
+        )
+    _done, pending = await asyncio.wait(tasks, timeout=max(1.0, stop_at + 120 - time.monotonic()))
+    for task in pending:
+        task.cancel()
     return {
-        "tally": tally,
-        "elapsed": elapsed,
-        "stuck": stuck,
-        "server_cpu": cpu,
-        "client_cpu": client_cpu,
-        "load": load,
-        "problems": check_marks(url, tally),
+        "elapsed": time.monotonic() - started,
+        "stuck": len(pending),
+        "server_cpu": server_cpu_seconds(marker) - cpu_before,
+        "client_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - client_before,
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
@@ -454,15 +474,18 @@ def main(argv: list[str] | None = None) -> int:
 
     from competition.config import sqlalchemy_url
 
-    global JUDGE_THINK, PERSON_THINK
+    global JUDGE_THINK, PERSON_THINK, SERVER
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--judges", type=int, default=JUDGES)
     parser.add_argument("--people", type=int, default=PEOPLE)
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--judge-think", type=float, default=JUDGE_THINK)
     parser.add_argument("--person-think", type=float, default=PERSON_THINK)
+    parser.add_argument("--workers", type=int, default=SERVER[1], help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=SERVER[2], help="threads per worker")
     args = parser.parse_args(argv)
     JUDGE_THINK, PERSON_THINK = args.judge_think, args.person_think
+    SERVER = (SERVER[0], args.workers, args.threads)
     url = sqlalchemy_url(os.environ.get("LOAD_DATABASE_URL") or DEFAULT_DATABASE)
     redis_url = os.environ.get("LOAD_REDIS_URL") or DEFAULT_REDIS
     parsed = sa.engine.make_url(url)

@@ -29,7 +29,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from competition import clock
+from competition import clock, pagecache
 from competition.accounts.access import Permission, may_download_certificate, may_manage_certificate
 from competition.accounts.guards import managed_contest_or_404, require
 from competition.certificates import lookups, services
@@ -221,7 +221,17 @@ def lookup():
                 message=_("没有找到编号与姓名都相符的证书，请核对后再试。"),
             ), 404
         return _verification_page(certificate)
-    return render_template("certificates_pages/lookup.html", form=form, message=None)
+    if request.method == "POST":  # refused by the form's checks: shown with its messages
+        return render_template("certificates_pages/lookup.html", form=form, message=None)
+    # the empty form is the same for every visitor not signed in: kept per process, own CSRF token put in
+    plain, key = pagecache.plain_visit(), ("verify-form", str(get_locale()))
+    if plain and (html := pagecache.get(key)) is not None:
+        return html
+    since = pagecache.generation()
+    html = render_template("certificates_pages/lookup.html", form=form, message=None)
+    if plain:
+        pagecache.keep(key, html, seconds=3600.0, since=since)
+    return html
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from competition import pagecache
 from competition.accounts.models import User
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
@@ -30,7 +31,9 @@ from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.marking import results
 from competition.marking.models import Appeal, Publication, PublishedStanding
+from competition.organizations.models import OrganizingBody
 from competition.privacy import mask_name
+from competition.promotion.models import PromotionNotice
 from competition.registration.models import Competitor, Registration, RegistrationMember
 from competition.security import page_for_visitor, shareable_page
 
@@ -43,6 +46,9 @@ PAGE_SIZE = 50
 
 
 # ---- contests ---------------------------------------------------------------------------------------
+
+# The public front page and contest pages (kept by competition.pagecache) show these rows.
+pagecache.watch(Contest, Event, Publication, PromotionNotice, OrganizingBody)
 
 
 def search_contests(contests: list[Contest], query: str | None, year: int | None) -> list[Contest]:

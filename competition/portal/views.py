@@ -5,11 +5,12 @@ and competitors (``me``). Separate blueprints, so who may see what is visible fr
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import clock
+from competition import clock, pagecache
 from competition.accounts.access import Permission
 from competition.accounts.guards import require
 from competition.contests.lifecycle import ContestStatus
@@ -26,13 +27,24 @@ unit = Blueprint("unit", __name__, url_prefix="/unit")
 me = Blueprint("me", __name__, url_prefix="/me")
 
 
+#: Seconds another process may serve a kept front page or contest page after a change (see
+#: :mod:`competition.pagecache`; this process forgets its pages at the change's commit).
+PORTAL_PAGE_SECONDS = 5.0
+
+
 @public.route("/")
 def index():
-    everything = public_contests(clock.now().date())
+    today = clock.now().date()
     query = (request.args.get("q") or "").strip()[:100]
     year = request.args.get("year", type=int)
+    plain = pagecache.plain_visit()
+    key = ("portal-index", query, year, today, str(get_locale()))
+    if plain and (html := pagecache.get(key)) is not None:
+        return html
+    since = pagecache.generation()
+    everything = public_contests(today)
     contests = services.search_contests(everything, query, year)
-    return render_template(
+    html = render_template(
         "public/index.html",
         contests=contests,
         years=services.contest_years(everything),
@@ -40,21 +52,33 @@ def index():
         year=year,
         searching=bool(query or year),
     )
+    if plain and not session.get("_flashes"):
+        pagecache.keep(key, html, seconds=PORTAL_PAGE_SECONDS, since=since)
+    return html
 
 
 @public.route("/contests/<int:contest_id>")
 def contest(contest_id: int):
     from competition.promotion.services import notices_of
 
+    today = clock.now().date()
+    plain = pagecache.plain_visit()
+    key = ("portal-contest", contest_id, today, str(get_locale()))
+    if plain and (html := pagecache.get(key)) is not None:
+        return html
+    since = pagecache.generation()
     contest = db.session.get(Contest, contest_id)
     if contest is None or not contest.status.is_public:
         abort(404)
-    return render_template(
+    html = render_template(
         "public/contest.html",
         contest=contest,
-        summaries=services.event_summaries(contest, clock.now().date()),
+        summaries=services.event_summaries(contest, today),
         has_promotion_notice=bool(notices_of(contest)),
     )
+    if plain and not session.get("_flashes"):
+        pagecache.keep(key, html, seconds=PORTAL_PAGE_SECONDS, since=since)
+    return html
 
 
 @public.route("/events/<int:event_id>/results")
