@@ -31,7 +31,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined
 from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
@@ -1197,7 +1197,10 @@ def progress(event: Event, kind: PartKind, *, table: MarkTable | None = None) ->
         judges = allowed_judges(panel, registration, overrides)
         if not exam and not judges and any(a.kind is AspectKind.JUDGEMENT for a in aspects):
             problems.append(
-                f"{registration.competitor_number} 号：评分组裁判全部须回避，请调整评分组或解除回避。"
+                fmt(
+                    N_("%(number)s 号：评分组裁判全部须回避，请调整评分组或解除回避。"),
+                    number=registration.competitor_number,
+                )
             )
         count = 0
         for aspect in aspects:
@@ -1469,21 +1472,21 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
     state = progress(event, kind, table=table)
     reasons = list(state.problems)
     if state.missing:
-        reasons.append(f"还有 {len(state.missing)} 项成绩未录入")
+        reasons.append(fmt(N_("还有 %(n)d 项成绩未录入"), n=len(state.missing)))
     if not state.exam:
         waiting = [u.display_name for u in state.panel if u.id not in state.submitted]
         if waiting:
-            reasons.append(f"尚未提交评分的裁判：{'、'.join(waiting)}")
+            reasons.append(fmt(N_("尚未提交评分的裁判：%(names)s"), names=joined(waiting)))
     sheets = event_sheets(event, loaded, table=table).sheets
     found = divergences(event, loaded, sheets, kind)
     if found:
-        reasons.append(f"有 {len(found)} 处评分分歧须重新评分")
+        reasons.append(fmt(N_("有 %(n)d 处评分分歧须重新评分"), n=len(found)))
     codes = {a.code for a in part_aspects(loaded, kind)}
     if any(r.aspect_code in codes for r in open_rescores(event)):
-        reasons.append("有重新评分的要求尚未完成")
+        reasons.append(N_("有重新评分的要求尚未完成"))
     if reasons:
         raise DomainError(
-            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons="；".join(reasons)
+            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons=joined(reasons, "；")
         )
     row = PartSignOff(event_part_id=part.id, signed_off_at=now, signed_off_by_id=actor.id)
     db.session.add(row)
@@ -1538,7 +1541,7 @@ def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
         raise DomainError(N_("本赛项的成绩已经签字确认。"))
     open_parts = [p.kind.label for p in event.parts if _signed_off(p) is None]
     if open_parts:
-        raise DomainError(N_("以下部分尚未签字确认：%(open_parts)s。"), open_parts="、".join(open_parts))
+        raise DomainError(N_("以下部分尚未签字确认：%(open_parts)s。"), open_parts=joined(open_parts))
     results.compute(event)  # raises when any result is incomplete
     state.signed_off_at = now
     state.signed_off_by_id = actor.id

@@ -136,7 +136,7 @@ def import_workbook(
             )
         except DomainError as error:
             savepoint.rollback()
-            outcome.rejected += [RowOutcome(row.row, row.name, title, error.message) for row in rows]
+            outcome.rejected += [RowOutcome(row.row, row.name, title, error.text) for row in rows]
         else:
             savepoint.commit()
             outcome.registered += [RowOutcome(row.row, row.name, title) for row in rows]
