@@ -116,7 +116,13 @@ def read_scores(data: bytes, filename: str) -> TheoryReport:
     score_col = next((i for i, h in enumerate(header) if h in SCORE_HEADERS), None)
     if number_col is None or score_col is None:
         report.file_problem = fmt(
-            N_("第 %(row)d 行须有“参赛号”（或准考证号、考号）列和“成绩”（或分数）列；现有：%(found)s"),
+            N_(
+                "第 %(row)d 行须有“%(number)s”（或%(numbers)s）列和“%(score)s”（或%(scores)s）列；现有：%(found)s"
+            ),
+            number="参赛号",  # column headings of the exam file: kept in any language
+            numbers=joined(("准考证号", "考号")),
+            score="成绩",
+            scores="分数",
             row=header_index + 1,
             found=joined(h for h in header if h) if any(header) else N_("（空）"),
         )
@@ -227,7 +233,13 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"导入 {event.title} 理论考试成绩（{filename}）：{report.written} 人更新，{report.unchanged} 人不变",
+        summary=fmt(
+            N_("导入 %(title)s 理论考试成绩（%(filename)s）：%(written)s 人更新，%(unchanged)s 人不变"),
+            title=event.title,
+            filename=filename,
+            written=report.written,
+            unchanged=report.unchanged,
+        ),
         after={"file": filename, "written": report.written, "unchanged": report.unchanged},
     )
     return report

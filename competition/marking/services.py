@@ -194,7 +194,12 @@ def import_scheme(event: Event, data: bytes, filename: str, *, actor: User, now:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"导入 {event.title} 的评分标准（{row.source_filename}，{row.aspect_count} 个评分项）",
+        summary=fmt(
+            N_("导入 %(title)s 的评分标准（%(source_filename)s，%(aspect_count)s 个评分项）"),
+            title=event.title,
+            source_filename=row.source_filename,
+            aspect_count=row.aspect_count,
+        ),
         before=before,
         after={"sha256": row.sha256, "file": row.source_filename, "layout": row.layout},
     )
@@ -278,7 +283,12 @@ def set_panel(part: EventPart, user_ids: Iterable[int], *, actor: User, now: dat
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"{event.title} {part.kind.label}评分组：{'、'.join(judges[i].display_name for i in sorted(wanted))}",
+        summary=fmt(
+            N_("%(title)s %(kind)s评分组：%(judges)s"),
+            title=event.title,
+            kind=part.kind.label,
+            judges=joined(judges[i].display_name for i in sorted(wanted)),
+        ),
         before={"judges": before},
         after={"judges": sorted(wanted)},
     )
@@ -414,7 +424,13 @@ def list_relation(
         object_type="registration",
         object_id=registration.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：{judge.display_name} 与 {registration.competitor_number} 号有回避关系（{relation[:100]}）",
+        summary=fmt(
+            N_("%(title)s：%(display_name)s 与 %(competitor_number)s 号有回避关系（%(relation)s）"),
+            title=event.title,
+            display_name=judge.display_name,
+            competitor_number=registration.competitor_number,
+            relation=relation[:100],
+        ),
         after={"judge_id": judge.id, "relation": relation[:100]},
     )
     return row
@@ -452,7 +468,12 @@ def override_conflict(
         object_type="registration",
         object_id=registration.id,
         contest_id=registration.event.contest_id,
-        summary=f"{registration.event.title}：准许 {judge.display_name} 为 {registration.competitor_number} 号评分（解除回避）",
+        summary=fmt(
+            N_("%(title)s：准许 %(display_name)s 为 %(competitor_number)s 号评分（解除回避）"),
+            title=registration.event.title,
+            display_name=judge.display_name,
+            competitor_number=registration.competitor_number,
+        ),
         after={"judge_id": judge.id, "reason": reason},
     )
     return row
@@ -1393,7 +1414,12 @@ def submit_part(event: Event, kind: PartKind, judge: User, *, now: datetime) -> 
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"{judge.display_name} 提交 {event.title} {kind.label}的评分",
+        summary=fmt(
+            N_("%(display_name)s 提交 %(title)s %(kind)s的评分"),
+            display_name=judge.display_name,
+            title=event.title,
+            kind=kind.label,
+        ),
     )
     return row
 
@@ -1452,7 +1478,12 @@ def request_rescore(
         object_type="registration",
         object_id=registration.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：要求重新评分 {registration.competitor_number} 号 {aspect_code}",
+        summary=fmt(
+            N_("%(title)s：要求重新评分 %(competitor_number)s 号 %(aspect_code)s"),
+            title=event.title,
+            competitor_number=registration.competitor_number,
+            aspect_code=aspect_code,
+        ),
         after={"judges": [j.id for j in judges], "reason": reason},
     )
     return made
@@ -1498,7 +1529,9 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"裁判长签字确认 {event.title} {kind.label}的成绩（锁定）",
+        summary=fmt(
+            N_("裁判长签字确认 %(title)s %(kind)s的成绩（锁定）"), title=event.title, kind=kind.label
+        ),
     )
     return row
 
@@ -1525,7 +1558,9 @@ def unlock_part(event: Event, kind: PartKind, reason: str, *, actor: User, now: 
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"解锁 {event.title} {kind.label}的成绩：{reason}",
+        summary=fmt(
+            N_("解锁 %(title)s %(kind)s的成绩：%(reason)s"), title=event.title, kind=kind.label, reason=reason
+        ),
         before=before,
         after={"reason": reason},
     )
@@ -1553,7 +1588,7 @@ def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"裁判长签字确认 {event.title} 的全部成绩",
+        summary=fmt(N_("裁判长签字确认 %(title)s 的全部成绩"), title=event.title),
     )
     return state
 
@@ -1577,7 +1612,7 @@ def unlock_event(event: Event, reason: str, *, actor: User, now: datetime) -> No
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"撤销 {event.title} 的成绩签字确认：{reason}",
+        summary=fmt(N_("撤销 %(title)s 的成绩签字确认：%(reason)s"), title=event.title, reason=reason),
         before=before,
         after={"reason": reason},
     )
@@ -1600,6 +1635,6 @@ def decrypt(event: Event, *, actor: User, now: datetime) -> EventMarking:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"裁判长对 {event.title} 的成绩解密",
+        summary=fmt(N_("裁判长对 %(title)s 的成绩解密"), title=event.title),
     )
     return state

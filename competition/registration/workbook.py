@@ -1013,7 +1013,11 @@ def _parse_date(value: object, *, epoch: datetime) -> date:
     if _COMPACT_DATE_RE.match(text):
         return _compact_date(text)
     raise _CellError(
-        fmt(N_("无法识别的日期“%(text)s”：请填写如 2025-10-26、2025/10/26 或 2025年10月26日"), text=text)
+        fmt(
+            N_("无法识别的日期“%(text)s”：请填写如 2025-10-26、2025/10/26 或 %(written)s"),
+            text=text,
+            written="2025年10月26日",  # a way of writing the date the file accepts: kept in any language
+        )
     )
 
 
@@ -1055,9 +1059,12 @@ def _parse_phone(value: object) -> str:
 def _parse_id_text(value: object) -> str:
     if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
         raise _CellError(
-            N_(
-                "证件号码被 Excel 存成了数字（显示为 1.1E+17 之类），末几位已经丢失：请把“证件号码”列设置为"
-                "“文本”格式后重新输入号码"
+            fmt(
+                N_(
+                    "证件号码被 Excel 存成了数字（显示为 1.1E+17 之类），末几位已经丢失：请把“%(header)s”列设置为"
+                    "“文本”格式后重新输入号码"
+                ),
+                header=_BY_KEY["id_number"].header,
             )
         )
     return normalize_id_text(_raw_text(value))
@@ -1178,7 +1185,7 @@ def _parse_row(number: int, values: tuple, context: _Context) -> _Parsed:
     field(
         "status",
         lambda v: _lookup(_STATUSES, v, what=N_("身份"), choices=_STATUS_CHOICES),
-        required=N_("请填写身份：职工、学生 或 教师"),
+        required=fmt(N_("请填写身份：%(choices)s"), choices=joined(str(c) for c in _STATUS_CHOICES)),
     )
     field("education", lambda v: _short(v, N_("学历"), 20))
     field("current_level", _level)
@@ -1284,7 +1291,7 @@ def _event(value: object, context: _Context) -> str:
     text = _text(value)
     title = context.events.get(_event_key(text))
     if title is None:
-        names = context.event_titles
+        names = [str(title) for title in context.event_titles]  # as typed in the file: kept
         listed = (
             fmt(N_("%(names)s 等 %(n)d 个"), names=joined(names[:10]), n=len(names))
             if len(names) > 10
