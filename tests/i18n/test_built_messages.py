@@ -265,6 +265,37 @@ def test_theory_import_problems_in_english(client, auth, session):
     )
 
 
+def _problem_cells(page: str) -> list[str]:
+    """The 问题 / Problem cell of every row of the scheme page's problem table."""
+    table = page.split('id="scheme-problems"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    return [html.unescape(re.findall(r"<td>(.*?)</td>", row, re.S)[-1]) for row in rows]
+
+
+def test_marking_scheme_import_problems_in_english(client, auth, session):
+    from tests.scoring.helpers import mini_cis
+
+    marking = factories.make_marking_world()
+    event = factories.make_event(marking.contest, "电工")
+    auth.login(marking.organizer.username)
+    _english(client)
+    url = f"/manage/events/{event.id}/scheme"
+    page = client.post(
+        url, data={"file": (io.BytesIO(mini_cis(K15="two")), "cis.xlsx")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    problems = _problem_cells(page)
+    assert problems and not [p for p in problems if IDEOGRAPH.search(p)], problems
+    assert any(p.startswith('"') and "is not a number" in p for p in problems), problems
+    not_a_workbook = client.post(
+        url,
+        data={"file": (io.BytesIO(b"plain text, not a workbook"), "scheme.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert _problem_cells(not_a_workbook) == [
+        "Not an Excel workbook (.xlsx): please upload an .xlsx file saved by Excel"
+    ]
+
+
 # ---- 4. background jobs --------------------------------------------------------------------------------
 
 
