@@ -70,7 +70,7 @@ def policy_choice(state: EventMarking, loaded: schemes.Loaded) -> PolicyChoice:
             awards, ranking, text = cli_award_policy(sizes, None, False)
             options = ("--awards", sizes)
     except click.ClickException as error:
-        raise DomainError(N_("奖项设置无效：%(detail)s"), detail=error.message) from None
+        raise DomainError(N_("奖项设置无效：%(detail)s"), detail=error.text) from None
     policy = StandingsPolicy(ranking=ranking, awards=awards, rounding=loaded.scheme.rounding)
     return PolicyChoice(policy, text, options, state.award_policy is AwardPolicyKind.NATIONAL)
 
@@ -114,7 +114,7 @@ def set_policy(
                 cli_award_policy(cli_check, None, False)
         except click.ClickException as error:
             raise DomainError(
-                N_("奖项设置无效：%(detail)s"), detail=error.message, field="award_sizes"
+                N_("奖项设置无效：%(detail)s"), detail=error.text, field="award_sizes"
             ) from None
     db.session.flush()
     record(

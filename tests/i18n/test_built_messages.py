@@ -90,6 +90,21 @@ def test_a_refused_sign_off_lists_its_reasons_in_the_readers_language(client, au
     assert not IDEOGRAPH.search(refusal), refusal
 
 
+def test_why_results_cannot_be_ranked_reads_in_english(app):
+    from flask_babel import force_locale
+
+    from competition.i18n import error_text
+    from competition.scoring.marks import Sheet, score_sheet
+    from competition.scoring.standings import build_standings
+    from tests.rules.test_scoring_standings import SIMPLE, simple
+
+    with pytest.raises(DomainError) as refused:
+        build_standings([simple("A", 40), score_sheet(SIMPLE, Sheet("B", {}))])
+    assert refused.value.message == "以下成绩不完整，不能排名：B（缺少 A）"
+    with app.test_request_context("/"), force_locale("en"):
+        assert error_text(refused.value) == "These marks are incomplete and cannot be ranked: B (missing A)"
+
+
 # ---- 2. the JSON API ----------------------------------------------------------------------------------
 
 
