@@ -116,20 +116,33 @@ def to_data(value: Any) -> Any:
     return str(value)
 
 
-def from_data(data: Any) -> Any:
-    """The marked message :func:`to_data` stored as ``data`` (unknown shapes come back as they are)."""
+def from_data(data: Any, fallback: Any = None) -> Any:
+    """The marked message :func:`to_data` stored as ``data`` (unknown shapes come back as they are).
+
+    With ``fallback`` (the stored Chinese text), data that no longer fits its template (a placeholder
+    missing or of another type, after the message changed) gives ``fallback`` instead of raising.
+    """
+    if fallback is None:
+        return _from_data(data)
+    try:
+        return _from_data(data)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _from_data(data: Any) -> Any:
     if isinstance(data, dict):
         if "m" in data and isinstance(data["m"], str):
             return Msg(data["m"])
         if "t" in data and isinstance(data["t"], str):
             params = data.get("p") or {}
             if isinstance(params, dict):
-                return Text(Msg(data["t"]), {name: from_data(item) for name, item in params.items()})
+                return Text(Msg(data["t"]), {name: _from_data(item) for name, item in params.items()})
         if "j" in data and isinstance(data["j"], list) and data.get("s") in SEPARATORS:
-            return Joined(tuple(from_data(item) for item in data["j"]), Msg(data["s"]))
+            return Joined(tuple(_from_data(item) for item in data["j"]), Msg(data["s"]))
         return data
     if isinstance(data, list):
-        return [from_data(item) for item in data]
+        return [_from_data(item) for item in data]
     return data
 
 

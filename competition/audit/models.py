@@ -43,4 +43,4 @@ class AuditEntry(db.Model):
     def shown_summary(self) -> Any:
         """The summary for a page: the marked message (translated where shown) when stored, else the
         Chinese ``summary``."""
-        return from_data(self.summary_data) if self.summary_data is not None else self.summary
+        return from_data(self.summary_data, self.summary) if self.summary_data is not None else self.summary

@@ -63,12 +63,12 @@ class JobState:
     @property
     def shown_message(self) -> Any:
         """The progress message for the page: a marked message (translated where shown) or text."""
-        return from_data(self.message_data) if self.message_data is not None else self.message
+        return from_data(self.message_data, self.message) if self.message_data is not None else self.message
 
     @property
     def shown_error(self) -> Any:
         """The failure for the page: a marked message (translated where shown) or text."""
-        return from_data(self.error_data) if self.error_data is not None else self.error
+        return from_data(self.error_data, self.error) if self.error_data is not None else self.error
 
     @property
     def percent(self) -> int:

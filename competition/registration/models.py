@@ -123,7 +123,7 @@ class Registration(db.Model):
         details = self.eligibility_details
         if not details or len(details) != len(problems):
             return problems
-        return [from_data(item) for item in details]
+        return [from_data(item, text) for item, text in zip(details, problems, strict=True)]
 
     @property
     def display_name(self) -> str:

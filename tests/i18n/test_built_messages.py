@@ -448,3 +448,10 @@ def test_the_audit_log_shows_marked_summaries_translated_and_the_chain_holds(app
     )
     db.session.expire_all()
     assert [p.entry_id for p in verify_chain()] == [marked.id]
+
+
+def test_stored_data_that_no_longer_fits_its_template_falls_back_to_the_stored_text():
+    stale = {"t": "还有 %(n)d 项成绩未录入", "p": {"n": "three"}}  # the parameter's type changed since
+    assert from_data(stale, "还有 3 项成绩未录入") == "还有 3 项成绩未录入"
+    with pytest.raises(TypeError):
+        from_data(stale)
