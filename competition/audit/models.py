@@ -33,7 +33,7 @@ class AuditEntry(db.Model):
     object_id: Mapped[int | None]
     contest_id: Mapped[int | None] = mapped_column(index=True)
     summary: Mapped[str] = mapped_column(sa.String(300))
-    summary_data: Mapped[Any | None] = mapped_column(sa.JSON)
+    summary_data: Mapped[Any | None] = mapped_column(sa.JSON(none_as_null=True))
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))

@@ -94,7 +94,7 @@ class Registration(db.Model):
     team_name: Mapped[str | None] = mapped_column(sa.String(60))
     eligible: Mapped[bool] = mapped_column(default=False)
     eligibility_problems: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    eligibility_details: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+    eligibility_details: Mapped[list[Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     not_ranked_for_awards: Mapped[bool] = mapped_column(default=False)
     competitor_number: Mapped[str | None] = mapped_column(sa.String(16))
     station: Mapped[int | None]
