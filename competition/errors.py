@@ -62,6 +62,90 @@ def fmt(template: str, **params: Any) -> Text:
     return Text(template, params)
 
 
+class Joined(str):
+    """Items joined by a marked separator (``、``, ``；``): the Chinese text, plus ``items`` and
+    ``separator`` kept apart so the display layer can translate each item and the separator (see
+    :func:`joined`)."""
+
+    __slots__ = ("items", "separator")
+
+    items: tuple[Any, ...]
+    separator: str
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled (to worker processes) as a plain str
+        return (str, (str(self),))
+
+    def __new__(cls, items: tuple[Any, ...], separator: str) -> Joined:
+        text = super().__new__(cls, separator.join(str(item) for item in items))
+        text.items = items
+        text.separator = separator
+        return text
+
+
+def joined(items: Any, separator: str = "、") -> Joined:
+    """``separator.join(items)``, translatable where it is shown: marked items (:class:`Msg`,
+    :class:`Text`) are translated one by one, the separator (one of :data:`SEPARATORS`) becomes
+    the reader's own (``、`` → ``, ``; ``；`` → ``; ``)."""
+    if separator not in SEPARATORS:
+        raise InvariantError(f"unknown separator {separator!r}")
+    return Joined(tuple(items), separator)
+
+
+#: Separators :func:`joined` accepts, each marked so the catalogue gives its English form.
+SEPARATORS = (N_("、"), N_("；"), N_("，"))
+
+
+def to_data(value: Any) -> Any:
+    """``value`` (a marked message: :class:`Msg`, :class:`Text`, :class:`Joined`, or plain data) as
+    JSON-able data that :func:`from_data` turns back into the same marked message, so a message can
+    be stored (in a JSON column) and still be shown translated. ``Decimal`` and other non-JSON
+    values become their text; a plain ``str`` stays a ``str`` (shown as stored)."""
+    kind = type(value)
+    if kind is Msg:
+        return {"m": str(value)}
+    if kind is Text:
+        return {"t": value.template, "p": {name: to_data(item) for name, item in value.params.items()}}
+    if kind is Joined:
+        return {"j": [to_data(item) for item in value.items], "s": value.separator}
+    if isinstance(value, str):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [to_data(item) for item in value]
+    return str(value)
+
+
+def from_data(data: Any, fallback: Any = None) -> Any:
+    """The marked message :func:`to_data` stored as ``data`` (unknown shapes come back as they are).
+
+    With ``fallback`` (the stored Chinese text), data that no longer fits its template (a placeholder
+    missing or of another type, after the message changed) gives ``fallback`` instead of raising.
+    """
+    if fallback is None:
+        return _from_data(data)
+    try:
+        return _from_data(data)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _from_data(data: Any) -> Any:
+    if isinstance(data, dict):
+        if "m" in data and isinstance(data["m"], str):
+            return Msg(data["m"])
+        if "t" in data and isinstance(data["t"], str):
+            params = data.get("p") or {}
+            if isinstance(params, dict):
+                return Text(Msg(data["t"]), {name: _from_data(item) for name, item in params.items()})
+        if "j" in data and isinstance(data["j"], list) and data.get("s") in SEPARATORS:
+            return Joined(tuple(_from_data(item) for item in data["j"]), Msg(data["s"]))
+        return data
+    if isinstance(data, list):
+        return [_from_data(item) for item in data]
+    return data
+
+
 class DomainError(Exception):
     """A mistake by a user or organizer; ``str(err)`` is a Chinese message for the page.
 

@@ -2,7 +2,9 @@
 
 The locale of a request is, in order: the signed-in user's saved choice (``User.locale``), else the
 visitor's choice kept in the session (the 中文/English switch in the page header), else Chinese.
-``Accept-Language`` is deliberately not consulted: the platform speaks Chinese unless asked not to.
+``Accept-Language`` is deliberately not consulted for pages: the platform speaks Chinese unless asked
+not to. JSON API answers follow :func:`api_language` (``Accept-Language``, then the token owner's
+saved choice, then Chinese).
 
 Strings of pure modules are marked with :func:`competition.errors.N_` and arrive here as
 :class:`competition.errors.Msg`; they are translated where they are shown: every ``{{ … }}`` of a
@@ -15,13 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 import flask_babel
-from flask import Flask, has_request_context, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import LazyString, get_locale, refresh
 from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
-from competition.errors import DomainError, Msg, Text
+from competition.errors import DomainError, Joined, Msg, Text
 
 #: Language code (stored on the user, in the session and in forms) → Babel locale.
 LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
@@ -43,6 +45,8 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return LOCALES[DEFAULT_LANGUAGE]
+    if is_api_call():
+        return LOCALES[api_language()]
     from flask_login import current_user
 
     chosen = None
@@ -56,6 +60,32 @@ def select_locale() -> str:
     return LOCALES[chosen or DEFAULT_LANGUAGE]
 
 
+def is_api_call() -> bool:
+    """True for a request to the JSON API (``/api/v1``, not its reference page for people)."""
+    return request.blueprint == "api" or request.endpoint == "api_docs.unknown"
+
+
+def api_language() -> str:
+    """The language of a JSON API answer: the first language of ``Accept-Language`` (by quality) that
+    the platform speaks, else the token owner's saved choice, else Chinese.
+
+    The header comes first because it is the caller's explicit choice for this request (HTTP clients
+    such as curl and requests send none unless told to), while ``User.locale`` is a person's choice
+    for the pages and a token may serve a system its owner does not read. The session and its cookie
+    are never used by the API, so the page switch does not apply.
+    """
+    for tag, quality in request.accept_languages:
+        code = language_code(tag.split("-")[0].split("_")[0].lower())
+        if code is not None and quality > 0:
+            return code
+    user = g.get("api_user")
+    try:
+        chosen = language_code(getattr(user, "locale", None)) if user is not None else None
+    except SQLAlchemyError:
+        chosen = None
+    return chosen or DEFAULT_LANGUAGE
+
+
 def current_language() -> str:
     """``"zh"`` or ``"en"``: the language the current page is written in."""
     return "en" if str(get_locale()).startswith("en") else "zh"
@@ -67,19 +97,21 @@ def html_lang() -> str:
 
 
 def translate(value: Any) -> Any:
-    """``value`` translated when it is a marked string (:class:`Msg`, or :class:`Text` made by
-    ``fmt``), otherwise unchanged."""
+    """``value`` translated when it is a marked string (:class:`Msg`, :class:`Text` made by
+    ``fmt``, :class:`Joined` made by ``joined``), otherwise unchanged."""
     kind = type(value)
     if kind is Msg:
         return flask_babel.gettext(value)
     if kind is Text:
         return _fill(value.template, value.params)
+    if kind is Joined:
+        return flask_babel.gettext(value.separator).join(str(translate(item)) for item in value.items)
     return value
 
 
 def lazy_label(label: Any) -> Any:
     """``label`` translated when shown (for select options built at import time), when marked."""
-    if type(label) is Msg or type(label) is Text:
+    if type(label) in (Msg, Text, Joined):
         return LazyString(translate, label)
     return label
 
@@ -128,7 +160,7 @@ def _template_ngettext(context: Any, singular: str, plural: str, num: int, **var
 
 def _finalize(value: Any) -> Any:
     kind = type(value)
-    if kind is Msg or kind is Text:
+    if kind is Msg or kind is Text or kind is Joined:
         return translate(value)
     return value
 

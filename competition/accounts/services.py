@@ -16,7 +16,7 @@ from competition.accounts.models import Invitation, Role, User
 from competition.accounts.passwords import check_password_rules
 from competition.audit.services import record
 from competition.contests.models import Event, JudgeAssignment, JudgePosition
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 
 MAX_FAILED_SIGN_INS = 5
@@ -90,7 +90,7 @@ def create_user(
         now=now,
         object_type="user",
         object_id=user.id,
-        summary=f"创建账号 {user.username}（{role.label}）",
+        summary=fmt(N_("创建账号 %(username)s（%(role)s）"), username=user.username, role=role.label),
         after={"username": user.username, "role": role.value, "body_id": body_id, "unit_id": unit_id},
     )
     return user
@@ -155,7 +155,7 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
                 now=now,
                 object_type="user",
                 object_id=user.id,
-                summary=f"账号 {user.username} 因连续输错密码被锁定",
+                summary=fmt(N_("账号 %(username)s 因连续输错密码被锁定"), username=user.username),
             )
         db.session.flush()
         raise DomainError(N_("用户名或密码不正确。"))
@@ -187,7 +187,7 @@ def change_password(user: User, *, current: str, new: str, now: datetime, min_le
         now=now,
         object_type="user",
         object_id=user.id,
-        summary=f"{user.username} 修改了密码",
+        summary=fmt(N_("%(username)s 修改了密码"), username=user.username),
     )
 
 
@@ -208,7 +208,7 @@ def reset_password(user: User, *, actor: User, now: datetime) -> str:
         now=now,
         object_type="user",
         object_id=user.id,
-        summary=f"管理员重置了 {user.username} 的密码",
+        summary=fmt(N_("管理员重置了 %(username)s 的密码"), username=user.username),
     )
     return temporary
 
@@ -226,7 +226,9 @@ def set_active(user: User, active: bool, *, actor: User, now: datetime) -> None:
         now=now,
         object_type="user",
         object_id=user.id,
-        summary=f"{'启用' if active else '停用'}账号 {user.username}",
+        summary=fmt(
+            N_("启用账号 %(username)s") if active else N_("停用账号 %(username)s"), username=user.username
+        ),
         before={"active": before},
         after={"active": active},
     )
@@ -285,7 +287,9 @@ def create_invitation(
         object_type="invitation",
         object_id=invitation.id,
         contest_id=event.contest_id if event is not None else None,
-        summary=f"邀请 {invitation.display_name} 作为{role.label}",
+        summary=fmt(
+            N_("邀请 %(display_name)s 作为%(role)s"), display_name=invitation.display_name, role=role.label
+        ),
         after={"role": role.value, "unit_id": invitation.unit_id, "event_id": invitation.event_id},
     )
     return invitation, token
@@ -354,7 +358,11 @@ def accept_invitation(
         now=now,
         object_type="invitation",
         object_id=invitation.id,
-        summary=f"{user.display_name} 接受邀请，创建账号 {user.username}",
+        summary=fmt(
+            N_("%(display_name)s 接受邀请，创建账号 %(username)s"),
+            display_name=user.display_name,
+            username=user.username,
+        ),
     )
     return user
 
@@ -371,5 +379,5 @@ def revoke_invitation(invitation: Invitation, *, actor: User, now: datetime) -> 
         now=now,
         object_type="invitation",
         object_id=invitation.id,
-        summary=f"撤销对 {invitation.display_name} 的邀请",
+        summary=fmt(N_("撤销对 %(display_name)s 的邀请"), display_name=invitation.display_name),
     )

@@ -18,6 +18,7 @@ from competition.api.models import ApiToken
 from competition.errors import DomainError
 from competition.extensions import csrf, db
 from competition.forms import show_domain_error
+from competition.i18n import error_text
 
 api_tokens = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 api_docs = Blueprint("api_docs", __name__)
@@ -75,7 +76,7 @@ def revoke(token_id: int):
         services.revoke_token(token, actor=current_user, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "warning")
+        flash(error_text(error), "warning")
     else:
         db.session.commit()
         flash(_("令牌“%(name)s”已吊销，使用它的请求将被拒绝。", name=token.name), "success")

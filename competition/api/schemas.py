@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 
 from competition.contests.lifecycle import ContestStatus
 from competition.domain import Gender, Group, PartKind, SkillLevel, Tier
+from competition.errors import N_
 from competition.registration.eligibility import Status
 from competition.registration.idnumbers import IdType
 
@@ -25,13 +26,13 @@ NUMBER_PATTERN = r"^[A-Za-z0-9-]{1,16}$"
 def _printable(value: str) -> bool:
     """No control characters (NUL, newlines, …): they have no place in a name or a number."""
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in value):
-        raise ma.ValidationError("不能包含控制字符或无效字符。")
+        raise ma.ValidationError(N_("不能包含控制字符或无效字符。"))
     return True
 
 
 def _out_of_100(value) -> bool:
     if not value.is_finite() or not 0 <= value <= 100:
-        raise ma.ValidationError("成绩须在 0–100 之间。")
+        raise ma.ValidationError(N_("成绩须在 0–100 之间。"))
     return True
 
 

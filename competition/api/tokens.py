@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from competition.accounts.models import User
 from competition.api.models import ApiToken
 from competition.audit.services import record
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 
 #: Every secret starts with this, so a leaked one is recognisable (secret scanners, logs).
@@ -70,7 +70,12 @@ def create_token(
         now=now,
         object_type="api_token",
         object_id=token.id,
-        summary=f"{user.username} 创建 API 令牌“{name}”（{token.prefix}…）",
+        summary=fmt(
+            N_("%(username)s 创建 API 令牌“%(name)s”（%(prefix)s…）"),
+            username=user.username,
+            name=name,
+            prefix=token.prefix,
+        ),
         after={
             "user": user.username,
             "name": name,
@@ -101,7 +106,12 @@ def revoke_token(token: ApiToken, *, actor: User, now: datetime) -> None:
         now=now,
         object_type="api_token",
         object_id=token.id,
-        summary=f"吊销 {token.user.username} 的 API 令牌“{token.name}”（{token.prefix}…）",
+        summary=fmt(
+            N_("吊销 %(username)s 的 API 令牌“%(name)s”（%(prefix)s…）"),
+            username=token.user.username,
+            name=token.name,
+            prefix=token.prefix,
+        ),
         before={"revoked_at": None},
         after={"revoked_at": now.isoformat()},
     )

@@ -7,8 +7,9 @@ cookie is never used by the API; requests that change something without a token 
 CSRF token first (and then refused for want of a token), so only token-authenticated calls are
 CSRF-exempt.
 
-Errors are JSON (:class:`~competition.api.schemas.ErrorSchema`) with a Chinese ``message`` and the
-``field`` at fault: 400 bad request, 401 no/invalid token, 403 not permitted by role, 404 not found
+Errors are JSON (:class:`~competition.api.schemas.ErrorSchema`) with a ``message`` in the caller's
+language (Chinese unless ``Accept-Language`` or the token owner's saved choice asks for English, see
+:func:`competition.i18n.select_locale`) and the ``field`` at fault: 400 bad request, 401 no/invalid token, 403 not permitted by role, 404 not found
 *or not yours* (existence is not revealed), 409 the object's state forbids the action, 422 the data
 fails its checks (nothing is written), 429 too many requests.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, request
 from flask.views import MethodView
+from flask_babel import refresh
 from flask_smorest import Api, Blueprint, abort
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,8 +37,9 @@ from competition.api import adapters, schemas
 from competition.api import tokens as token_services
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import csrf, db, limiter
+from competition.i18n import translate
 from competition.privacy import mask_id_number, mask_name, mask_phone
 from competition.security import public_lookup_limit, rate_limits_enabled
 
@@ -76,15 +79,18 @@ class JsonApi(Api):
         message = data.get("message")
         errors = data.get("errors") or data.get("messages")
         if errors and "message" not in data:
-            message = "请求内容不符合要求，详见 errors。"
+            message = N_("请求内容不符合要求，详见 errors。")
         if isinstance(errors, dict):
-            payload["errors"] = errors
+            payload["errors"] = _translated(errors)
             field = data.get("field") or _first_path(errors)
         else:
             field = data.get("field")
         if isinstance(error, CSRFError):
-            message = "缺少或无效的 CSRF 令牌：不带 API 令牌的写请求须来自本站表单；其他系统请在请求头提供 API 令牌。"
-        payload["message"] = message or _DEFAULT_MESSAGES.get(error.code or 500, error.description or "")
+            message = N_(
+                "缺少或无效的 CSRF 令牌：不带 API 令牌的写请求须来自本站表单；其他系统请在请求头提供 API 令牌。"
+            )
+        message = message or _DEFAULT_MESSAGES.get(error.code or 500, error.description or "")
+        payload["message"] = str(translate(message))
         if field:
             payload["field"] = field
         headers.update(data.get("headers") or {})
@@ -98,17 +104,29 @@ class JsonApi(Api):
 
 
 _DEFAULT_MESSAGES = {
-    400: "请求无法处理。",
-    401: "需要有效的 API 令牌：请在请求头 Authorization: Bearer <令牌> 中提供。",
-    403: "这个令牌所属的账号没有权限执行此操作。",
-    404: "未找到，或您无权查看。",
-    405: "不支持这个请求方法。",
-    409: "对象当前的状态不允许这个操作。",
-    413: "请求内容过大。",
-    422: "请求内容不符合要求。",
-    429: "请求次数过多，请稍后再试。",
-    500: "服务器内部错误。",
+    400: N_("请求无法处理。"),
+    401: N_("需要有效的 API 令牌：请在请求头 Authorization: Bearer <令牌> 中提供。"),
+    403: N_("这个令牌所属的账号没有权限执行此操作。"),
+    404: N_("未找到，或您无权查看。"),
+    405: N_("不支持这个请求方法。"),
+    409: N_("对象当前的状态不允许这个操作。"),
+    413: N_("请求内容过大。"),
+    422: N_("请求内容不符合要求。"),
+    429: N_("请求次数过多，请稍后再试。"),
+    500: N_("服务器内部错误。"),
 }
+
+
+def _translated(node: Any) -> Any:
+    """``errors`` (validation messages by field, or per-row problems) with every marked message
+    translated into the caller's language; other values unchanged."""
+    if isinstance(node, dict):
+        return {key: _translated(value) for key, value in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_translated(item) for item in node]
+    if isinstance(node, str):
+        return str(translate(node))
+    return node
 
 
 def _first_path(errors: dict) -> str | None:
@@ -208,13 +226,14 @@ def _authenticate() -> None:
         return
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        abort(401, message="Authorization 请求头应为 “Bearer <令牌>”。", field="Authorization")
+        abort(401, message=N_("Authorization 请求头应为 “Bearer <令牌>”。"), field="Authorization")
     token = token_services.authenticate(secret.strip(), now=clock.now())
     if token is None:
-        abort(401, message="令牌无效、已吊销或已过期。", field="Authorization")
+        abort(401, message=N_("令牌无效、已吊销或已过期。"), field="Authorization")
     db.session.commit()  # last_used_at
     g.api_user = token.user
     g.api_token = token
+    refresh()  # the token's owner may have chosen a language (competition.i18n.select_locale)
 
 
 @api.after_request
@@ -290,7 +309,7 @@ def _cst(moment: datetime | None) -> datetime | None:
 
 
 def _domain_abort(error: DomainError, code: int = 409):
-    abort(code, message=error.message, field=error.field)
+    abort(code, message=error.text, field=error.field)
 
 
 # ---- contests and events -----------------------------------------------------------------------------
@@ -451,9 +470,16 @@ class EventRegistrations(MethodView):
 
         event = _managed_event(event_id)
         if not 1 <= batch["unit_id"] <= _MAX_ID or (unit := db.session.get(Unit, batch["unit_id"])) is None:
-            abort(422, message="没有这个单位。", field="unit_id")
+            abort(422, message=N_("没有这个单位。"), field="unit_id")
         if event.contest.status is not ContestStatus.REGISTRATION_OPEN:
-            abort(409, message=f"“{event.contest.name}”当前为“{event.contest.status.label}”，不接受报名。")
+            abort(
+                409,
+                message=fmt(
+                    N_("“%(contest)s”当前为“%(status)s”，不接受报名。"),
+                    contest=event.contest.name,
+                    status=event.contest.status.label,
+                ),
+            )
         rows = batch["entries"]
         user = _user()
         outcome = import_workbook(
@@ -479,7 +505,7 @@ class EventRegistrations(MethodView):
             abort(
                 422,
                 message=outcome.file_error
-                or f"{len({p['index'] for p in problems})} 行未通过检查，未写入任何报名。",
+                or fmt(N_("%(n)d 行未通过检查，未写入任何报名。"), n=len({p["index"] for p in problems})),
                 field=f"entries.{first['index']}.{first['field']}" if first and first["field"] else None,
                 errors={"rows": problems},
             )
@@ -552,7 +578,7 @@ def theory_scores(payload: dict[str, Any], event_id: int):
         ]
         abort(
             422,
-            message=report.file_problem or f"{len(problems)} 行未通过检查，未写入任何成绩。",
+            message=report.file_problem or fmt(N_("%(n)d 行未通过检查，未写入任何成绩。"), n=len(problems)),
             field=f"scores.{problems[0]['index']}" if problems else "scores",
             errors={"rows": problems},
         )
@@ -597,7 +623,7 @@ def event_standings(event_id: int):
     _visible_contest(event.contest_id)
     publication = results.current_publication(event)
     if publication is None:
-        abort(404, message="本赛项尚未发布成绩。")
+        abort(404, message=N_("本赛项尚未发布成绩。"))
     full = _manages(event.contest)
     lines = []
     for s in results.published_standings(publication):
@@ -677,7 +703,9 @@ def _verification(certificate, via: str, query: str) -> dict[str, Any]:
     services.log_lookup(via, query, certificate, client=client, now=clock.now())
     db.session.commit()
     if certificate is None:
-        abort(404, message="未找到这张证书。" if via == "code" else "没有找到编号与姓名都相符的证书。")
+        abort(
+            404, message=N_("未找到这张证书。") if via == "code" else N_("没有找到编号与姓名都相符的证书。")
+        )
     document = certificate.snapshot.get("document", {})
     replaced_by = services.reissue_of(certificate)
     return {

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from competition.audit.models import AuditEntry
+from competition.errors import to_data
 from competition.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -64,6 +65,10 @@ def _entry_hash(entry: AuditEntry) -> str:
         "before": entry.before,
         "after": entry.after,
     }
+    # Added later: hashed only when present, so entries written before the column existed (and entries
+    # whose summary is not marked for translation) keep the hash they were written with.
+    if entry.summary_data is not None:
+        payload["summary_data"] = entry.summary_data
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -83,7 +88,9 @@ def record(
     """Append one entry to the audit log and flush it.
 
     ``action`` is a dotted code such as ``contest.update``; ``summary`` a short
-    Chinese sentence; ``before``/``after`` JSON-safe dicts (see :func:`snapshot`).
+    Chinese sentence, preferably marked (``fmt(N_("…%(x)s…"), x=…)``) so that the log page can show it
+    translated: it is then stored as ``summary_data`` too, covered by the entry's hash;
+    ``before``/``after`` JSON-safe dicts (see :func:`snapshot`).
     ``actor`` is the acting user or ``None`` for the system. On PostgreSQL a
     transaction-scoped advisory lock keeps the chain linear under concurrency.
     """
@@ -99,7 +106,8 @@ def record(
         object_type=object_type,
         object_id=object_id,
         contest_id=contest_id,
-        summary=summary[:300],
+        summary=str(summary)[:300],
+        summary_data=_marked(summary),
         before=plain(before) if before is not None else None,
         after=plain(after) if after is not None else None,
         prev_hash=last or GENESIS_HASH,
@@ -108,6 +116,12 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def _marked(summary: str) -> Any:
+    """The stored form of a marked summary (:func:`competition.errors.to_data`), ``None`` for text."""
+    data = to_data(summary)
+    return None if isinstance(data, str) else data
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def issue_pending(
     :class:`DomainError` saying how many were issued and that running the job again continues."""
     total = services.pending_count(contest_id=contest_id, event_id=event_id)
     done = index = 0
-    report(0, total, "正在签发证书")
+    report(0, total, N_("正在签发证书"))
     while True:
         requests = services.claim_pending(contest_id=contest_id, event_id=event_id, limit=chunk)
         if not requests:
@@ -72,15 +72,20 @@ def issue_pending(
             left = services.pending_count(contest_id=contest_id, event_id=event_id)
             db.session.commit()
             raise DomainError(
-                f"{error}本次已签发并保存 {done} 张证书；其余 {left} 张没有签发、没有占用证书编号。"
-                "请清理或扩充存储空间后重新生成，已签发的不会重复。"
+                N_(
+                    "%(cause)s本次已签发并保存 %(done)d 张证书；其余 %(left)d 张没有签发、没有占用证书编号。"
+                    "请清理或扩充存储空间后重新生成，已签发的不会重复。"
+                ),
+                cause=error.args[0] if error.args else str(error),
+                done=done,
+                left=left,
             ) from error
         except BaseException:
             db.session.rollback()
             raise
         _checkpoint("committed", index)
         done += len(issued)
-        report(done, max(total, done), "正在签发证书")
+        report(done, max(total, done), N_("正在签发证书"))
     return done
 
 
@@ -95,7 +100,7 @@ def _merge(report: Reporter, certificates: list[Certificate], storage) -> bytes:
     for n, certificate in enumerate(certificates, 1):
         writer.append(io.BytesIO(services.stored_pdf(certificate, storage)))
         if n % 25 == 0 or n == len(certificates):
-            report(n, len(certificates), "正在合并打印文件")
+            report(n, len(certificates), N_("正在合并打印文件"))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -112,7 +117,7 @@ def _zip(report: Reporter, certificates: list[Certificate], storage) -> bytes:
             seen.add(name.casefold())
             archive.writestr(name, services.stored_pdf(certificate, storage))
             if n % 25 == 0 or n == len(certificates):
-                report(n, len(certificates), "正在打包")
+                report(n, len(certificates), N_("正在打包"))
     return out.getvalue()
 
 
@@ -122,7 +127,7 @@ def _overprinted(report: Reporter, certificates: list[Certificate], processes: i
     ]
     result = b""
     for progress in iter_batch(documents, processes=processes):
-        report(progress.done, progress.total, "正在生成套打文件")
+        report(progress.done, progress.total, N_("正在生成套打文件"))
         result = progress.result or result
     return result
 
@@ -141,10 +146,11 @@ def _write_result(output: Path, data: bytes) -> None:
         partial.unlink(missing_ok=True)
         if error.errno in FULL_ERRNOS:
             raise DomainError(
-                "磁盘空间不足，打印文件没有生成（证书已签发并保存，编号不变）。请清理磁盘后重新生成。"
+                N_("磁盘空间不足，打印文件没有生成（证书已签发并保存，编号不变）。请清理磁盘后重新生成。")
             ) from error
         raise DomainError(
-            f"打印文件无法写入：{error.strerror or errno.errorcode.get(error.errno or 0, error)}。"
+            N_("打印文件无法写入：%(reason)s。"),
+            reason=error.strerror or errno.errorcode.get(error.errno or 0, str(error)),
         ) from error
 
 

@@ -42,7 +42,7 @@ from competition.certificates.models import CertificateKind, CertificateRequest,
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import AwardClass, SkillLevel
-from competition.errors import N_, DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, fmt
 from competition.extensions import db
 from competition.registration.models import Competitor
 
@@ -240,7 +240,9 @@ def request_award_certificates(contest: Contest, *, actor, now: datetime) -> Awa
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"申请签发 {contest.name} 的获奖证书 {created} 张",
+            summary=fmt(
+                N_("申请签发 %(name)s 的获奖证书 %(created)s 张"), name=contest.name, created=created
+            ),
             after={"created": created, "existing": existing},
         )
     return AwardRequests(created, existing)

@@ -61,7 +61,7 @@ from competition.certificates.models import (
 from competition.certificates.numbering import EvaluatorKind, SequenceKey, format_certificate_number
 from competition.certificates.storage import Storage, StorageError
 from competition.domain import AwardClass, SkillLevel
-from competition.errors import N_, DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, fmt
 from competition.extensions import db
 from competition.organizations.models import OrganizingBody
 from competition.pdf.documents import (
@@ -203,7 +203,7 @@ def set_number_prefix(body: OrganizingBody, prefix: str, *, actor, now: datetime
         now=now,
         object_type="organizing_body",
         object_id=body.id,
-        summary=f"设置证书编号前缀为 {text}",
+        summary=fmt(N_("设置证书编号前缀为 %(text)s"), text=text),
         before={"number_prefix": before},
         after={"number_prefix": text},
     )
@@ -269,7 +269,9 @@ def set_mark(body: OrganizingBody, which: str, data: bytes | None, *, actor, now
         now=now,
         object_type="organizing_body",
         object_id=body.id,
-        summary=f"{'上传' if data is not None else '删除'}证书{MARKS[which]}",
+        summary=fmt(
+            N_("上传证书%(mark)s") if data is not None else N_("删除证书%(mark)s"), mark=MARKS[which]
+        ),
         before={f"{which}_sha256": before},
         after={f"{which}_sha256": digest},
     )
@@ -312,7 +314,12 @@ def set_overprint(
         now=now,
         object_type="organizing_body",
         object_id=body.id,
-        summary=f"设置{LAYOUTS[layout][0]}套打偏移 x={x_mm:+.1f} mm, y={y_mm:+.1f} mm",
+        summary=fmt(
+            N_("设置%(layout)s套打偏移 x=%(x_mm)s mm, y=%(y_mm)s mm"),
+            layout=LAYOUTS[layout][0],
+            x_mm=f"{x_mm:+.1f}",
+            y_mm=f"{y_mm:+.1f}",
+        ),
         before=before,
         after={"x_mm": float(x_mm), "y_mm": float(y_mm), "fields_only": bool(fields_only)},
     )
@@ -756,8 +763,16 @@ def issue_requests(
             object_type="contest" if contest_id else "certificate",
             object_id=contest_id if contest_id else group[0].id,
             contest_id=contest_id,
-            summary=f"签发证书 {len(group)} 张：{group[0].number}"
-            + (f" 至 {group[-1].number}" if len(group) > 1 else ""),
+            summary=(
+                fmt(
+                    N_("签发证书 %(n)d 张：%(first)s 至 %(last)s"),
+                    n=len(group),
+                    first=group[0].number,
+                    last=group[-1].number,
+                )
+                if len(group) > 1
+                else fmt(N_("签发证书 %(n)d 张：%(first)s"), n=len(group), first=group[0].number)
+            ),
             after={"numbers": [c.number for c in group]},
         )
     return issued
@@ -836,7 +851,12 @@ def revoke(certificate: Certificate, reason: str, *, actor, now: datetime) -> Ce
         object_type="certificate",
         object_id=certificate.id,
         contest_id=certificate.contest_id,
-        summary=f"注销证书 {certificate.number}（{certificate.holder_name}）：{text}",
+        summary=fmt(
+            N_("注销证书 %(number)s（%(holder_name)s）：%(text)s"),
+            number=certificate.number,
+            holder_name=certificate.holder_name,
+            text=text,
+        ),
         before={"status": "valid"},
         after={"status": "revoked", "reason": text},
     )
@@ -872,7 +892,13 @@ def reissue(
         object_type="certificate",
         object_id=new.id,
         contest_id=certificate.contest_id,
-        summary=f"更正/补发证书 {certificate.number} → {new.number}（{new.holder_name}）：{text}",
+        summary=fmt(
+            N_("更正/补发证书 %(number)s → %(number2)s（%(holder_name)s）：%(text)s"),
+            number=certificate.number,
+            number2=new.number,
+            holder_name=new.holder_name,
+            text=text,
+        ),
         before={"number": certificate.number, "status": "valid"},
         after={"number": new.number, "replaces": certificate.number, "reason": text},
     )

@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
+from competition.errors import N_, fmt
+
 __all__ = ["LocalStorage", "S3Storage", "Storage", "StorageError", "StorageFull", "storage_from_config"]
 
 _KEY_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
@@ -84,9 +86,17 @@ class LocalStorage:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
             if isinstance(error, OSError) and error.errno in FULL_ERRNOS:
-                raise StorageFull(f"证书存储空间已满（{self.root}），无法写入证书文件。") from error
+                raise StorageFull(
+                    fmt(N_("证书存储空间已满（%(root)s），无法写入证书文件。"), root=str(self.root))
+                ) from error
             if isinstance(error, OSError):
-                raise StorageError(f"证书文件无法写入（{self.root}）：{error.strerror or error}") from error
+                raise StorageError(
+                    fmt(
+                        N_("证书文件无法写入（%(root)s）：%(reason)s"),
+                        root=str(self.root),
+                        reason=error.strerror or str(error),
+                    )
+                ) from error
             raise
 
     def get(self, key: str) -> bytes:
@@ -151,7 +161,11 @@ class S3Storage:
             code = getattr(error, "response", {}).get("Error", {}).get("Code")
             if code in _S3_FULL_CODES:
                 raise StorageFull(
-                    f"证书存储桶 {self.bucket} 空间已满（{code}），无法写入证书文件。"
+                    fmt(
+                        N_("证书存储桶 %(bucket)s 空间已满（%(code)s），无法写入证书文件。"),
+                        bucket=self.bucket,
+                        code=code,
+                    )
                 ) from error
             raise StorageError(f"S3 put {key}: {error}") from error
 

@@ -15,7 +15,7 @@ from competition.contests.lifecycle import ContestFacts, ContestStatus, EventFac
 from competition.contests.models import Contest, Event, EventPart, JudgeAssignment, JudgePosition
 from competition.contests.validation import PartSpec, check_occupation_code, check_parts, check_schedule
 from competition.domain import Group, SkillLevel, Tier
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.organizations.models import OrganizingBody
 
@@ -105,7 +105,7 @@ def save_contest(
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"新建竞赛 {contest.name}",
+            summary=fmt(N_("新建竞赛 %(name)s"), name=contest.name),
             after=after,
         )
     else:
@@ -118,7 +118,7 @@ def save_contest(
                 object_type="contest",
                 object_id=contest.id,
                 contest_id=contest.id,
-                summary=f"修改竞赛 {contest.name}",
+                summary=fmt(N_("修改竞赛 %(name)s"), name=contest.name),
                 before=old,
                 after=new,
             )
@@ -205,7 +205,7 @@ def save_event(
             object_type="event",
             object_id=event.id,
             contest_id=contest.id,
-            summary=f"新建赛项 {event.title}",
+            summary=fmt(N_("新建赛项 %(title)s"), title=event.title),
             after=after,
         )
     else:
@@ -218,7 +218,7 @@ def save_event(
                 object_type="event",
                 object_id=event.id,
                 contest_id=contest.id,
-                summary=f"修改赛项 {event.title}",
+                summary=fmt(N_("修改赛项 %(title)s"), title=event.title),
                 before=old,
                 after=new,
             )
@@ -241,7 +241,7 @@ def delete_event(event: Event, *, actor: User, now: datetime) -> None:
         object_type="event",
         object_id=event_id,
         contest_id=contest.id,
-        summary=f"删除赛项 {title}",
+        summary=fmt(N_("删除赛项 %(title)s"), title=title),
         before=before,
     )
 
@@ -300,7 +300,12 @@ def transition(
         object_type="contest",
         object_id=contest.id,
         contest_id=contest.id,
-        summary=f"{contest.name}：{before.label} → {target.label}",
+        summary=fmt(
+            N_("%(name)s：%(before)s → %(target)s"),
+            name=contest.name,
+            before=before.label,
+            target=target.label,
+        ),
         before={"status": before.value},
         after={"status": target.value},
     )
@@ -346,7 +351,12 @@ def assign_judge(
         object_type="judge_assignment",
         object_id=seat.id,
         contest_id=event.contest_id,
-        summary=f"{judge.display_name} 担任 {event.title} 的{position.label}",
+        summary=fmt(
+            N_("%(display_name)s 担任 %(title)s 的%(position)s"),
+            display_name=judge.display_name,
+            title=event.title,
+            position=position.label,
+        ),
         before=before,
         after={"user_id": judge.id, "position": position.value},
     )
@@ -365,7 +375,12 @@ def remove_judge(seat: JudgeAssignment, *, actor: User, now: datetime) -> None:
         object_type="judge_assignment",
         object_id=seat.id,
         contest_id=event.contest_id,
-        summary=f"{seat.user.display_name} 不再担任 {event.title} 的{seat.position.label}",
+        summary=fmt(
+            N_("%(display_name)s 不再担任 %(title)s 的%(position)s"),
+            display_name=seat.user.display_name,
+            title=event.title,
+            position=seat.position.label,
+        ),
         before={"user_id": seat.user_id, "position": seat.position.value},
     )
     event.judge_assignments.remove(seat)

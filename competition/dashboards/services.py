@@ -29,7 +29,7 @@ from competition.contests.services import contest_facts
 from competition.dashboards.models import YearTarget
 from competition.dashboards.targets import Measure, YearFigures, YearTargets, check_targets
 from competition.domain import SkillLevel
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.marking.models import Mark, PublishedStanding
 from competition.organizations.models import OrganizingBody
@@ -295,7 +295,13 @@ def save_targets(
             now=now,
             object_type="year_target",
             object_id=target.id,
-            summary=f"{'设定' if before is None else '修改'} {body.name} {year} 年度目标",
+            summary=fmt(
+                N_("设定 %(body)s %(year)s 年度目标")
+                if before is None
+                else N_("修改 %(body)s %(year)s 年度目标"),
+                body=body.name,
+                year=year,
+            ),
             before=old if before is not None else None,
             after=new,
         )

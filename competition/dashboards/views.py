@@ -20,7 +20,7 @@ from competition.dashboards import charts, filing, services
 from competition.dashboards.forms import NoticeForm, TargetForm
 from competition.dashboards.targets import SEED_EXAMPLES, Measure, compare, year_elapsed
 from competition.domain import SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.forms import show_domain_error
 from competition.i18n import translate
@@ -255,7 +255,7 @@ def filing_xlsx(contest_id: int, kind: str):
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"导出 {contest.name} {label}（含完整证件号码）",
+            summary=fmt(N_("导出 %(name)s %(label)s（含完整证件号码）"), name=contest.name, label=label),
         )
         db.session.commit()
     suffix = _("报备") if full_ids else _("脱敏")

@@ -28,6 +28,8 @@ from typing import Any
 
 from flask import Flask
 
+from competition.errors import N_, DomainError, Msg, Text, from_data, to_data
+
 #: Task name → "module:function". Add new tasks here.
 TASKS: dict[str, str] = {
     "admission_tickets": "competition.registration.jobs:render_event_tickets",
@@ -35,6 +37,7 @@ TASKS: dict[str, str] = {
 }
 
 QUEUE_NAME = "competition"
+_ABORTED = N_("后台任务异常终止，请重试。")
 Reporter = Callable[[int, int, str], None]
 
 
@@ -52,6 +55,20 @@ class JobState:
     message: str = ""
     result_name: str | None = None
     error: str | None = None
+    #: ``message`` and ``error`` as stored marked messages (:func:`competition.errors.to_data`), so the
+    #: page shows them in the reader's language; ``None`` for plain text (shown as it is).
+    message_data: Any = None
+    error_data: Any = None
+
+    @property
+    def shown_message(self) -> Any:
+        """The progress message for the page: a marked message (translated where shown) or text."""
+        return from_data(self.message_data, self.message) if self.message_data is not None else self.message
+
+    @property
+    def shown_error(self) -> Any:
+        """The failure for the page: a marked message (translated where shown) or text."""
+        return from_data(self.error_data, self.error) if self.error_data is not None else self.error
 
     @property
     def percent(self) -> int:
@@ -80,17 +97,30 @@ def _run(app: Flask, state: JobState, params: dict[str, Any], save: Callable[[Jo
 
     def report(done: int, total: int, message: str = "") -> None:
         nonlocal current
-        current = replace(current, done=done, total=total, message=message)
+        current = replace(
+            current, done=done, total=total, message=str(message), message_data=_marked_data(message)
+        )
         save(current)
 
     try:
         with app.app_context():
             name = _resolve(state.task)(report, result_path(app, state.id), **params)
-        save(replace(current, state="finished", result_name=name, message=""))
+        save(replace(current, state="finished", result_name=name, message="", message_data=None))
     except Exception as error:  # a failed job is reported on the page, not lost
         app.logger.error("job %s (%s) failed:\n%s", state.id, state.task, traceback.format_exc())
         text = getattr(error, "message", None) or str(error) or error.__class__.__name__
-        save(replace(current, state="failed", error=text))
+        shown: Any = text
+        if isinstance(error, DomainError):
+            shown = error.text
+        elif len(error.args) == 1 and isinstance(error.args[0], (Msg, Text)):  # e.g. a StorageError
+            shown = error.args[0]
+        save(replace(current, state="failed", error=text, error_data=_marked_data(shown)))
+
+
+def _marked_data(message: Any) -> Any:
+    """A marked message as stored data (:func:`competition.errors.to_data`); ``None`` for plain text."""
+    data = to_data(message)
+    return None if isinstance(data, str) else data
 
 
 class InProcessBackend:
@@ -168,7 +198,9 @@ class RQBackend:
             id=job_id, **{k: meta[k] for k in JobState.__dataclass_fields__ if k in meta and k != "id"}
         )
         if job.is_failed and state.state != "failed":
-            state = replace(state, state="failed", error=state.error or "后台任务异常终止，请重试。")
+            if not state.error:
+                state = replace(state, error=str(_ABORTED), error_data=to_data(_ABORTED))
+            state = replace(state, state="failed")
         return state
 
 

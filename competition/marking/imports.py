@@ -23,7 +23,7 @@ from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.models import Event
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined
 from competition.extensions import db
 from competition.marking import schemes, services
 from competition.marking.models import Mark, MarkSource
@@ -41,7 +41,7 @@ class RowOutcome:
     row: int
     number: str
     score: str
-    problem: str = ""
+    problem: str = ""  # marked (``fmt``/``N_``): shown translated
 
 
 @dataclass
@@ -49,7 +49,7 @@ class TheoryReport:
     """What an import found; ``written`` counts the marks changed (0 when any row has a problem)."""
 
     rows: list[RowOutcome] = field(default_factory=list)
-    file_problem: str = ""
+    file_problem: str = ""  # marked (``fmt``/``N_``): shown translated
     written: int = 0
     unchanged: int = 0
 
@@ -100,24 +100,31 @@ def read_scores(data: bytes, filename: str) -> TheoryReport:
     """Parse an exam export into rows with problems; nothing is written here."""
     report = TheoryReport()
     if len(data) > MAX_BYTES:
-        report.file_problem = "文件超过 10 MB，已拒绝。"
+        report.file_problem = N_("文件超过 10 MB，已拒绝。")
         return report
     try:
         cells = _cells_xlsx(data) if data[:2] == b"PK" else _cells_csv(data)
     except DomainError as error:
-        report.file_problem = error.message
+        report.file_problem = error.text
         return report
     header_index = next((i for i, row in enumerate(cells) if any(_text(c) for c in row)), None)
     if header_index is None:
-        report.file_problem = "文件中没有数据。"
+        report.file_problem = N_("文件中没有数据。")
         return report
     header = [_text(c) for c in cells[header_index]]
     number_col = next((i for i, h in enumerate(header) if h in NUMBER_HEADERS), None)
     score_col = next((i for i, h in enumerate(header) if h in SCORE_HEADERS), None)
     if number_col is None or score_col is None:
-        report.file_problem = (
-            f"第 {header_index + 1} 行须有“参赛号”（或准考证号、考号）列和“成绩”（或分数）列；"
-            f"现有：{'、'.join(h for h in header if h) or '（空）'}"
+        report.file_problem = fmt(
+            N_(
+                "第 %(row)d 行须有“%(number)s”（或%(numbers)s）列和“%(score)s”（或%(scores)s）列；现有：%(found)s"
+            ),
+            number="参赛号",  # column headings of the exam file: kept in any language
+            numbers=joined(("准考证号", "考号")),
+            score="成绩",
+            scores="分数",
+            row=header_index + 1,
+            found=joined(h for h in header if h) if any(header) else N_("（空）"),
         )
         return report
     for offset, row in enumerate(cells[header_index + 1 :], start=header_index + 2):
@@ -127,7 +134,7 @@ def read_scores(data: bytes, filename: str) -> TheoryReport:
             continue
         report.rows.append(RowOutcome(offset, number, score))
     if not report.rows:
-        report.file_problem = "文件中没有成绩行。"
+        report.file_problem = N_("文件中没有成绩行。")
     return report
 
 
@@ -162,20 +169,20 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
     checked: list[RowOutcome] = []
     values: dict[str, str] = {}
     for row in report.rows:
-        problem = ""
+        problem: str = ""
         score: Decimal | None = None
         if row.number not in entries:
-            problem = f"本赛项没有参赛号 {row.number or '（空）'}"
+            problem = fmt(N_("本赛项没有参赛号 %(number)s"), number=row.number or N_("（空）"))
         elif row.number in seen:
-            problem = f"参赛号与第 {seen[row.number]} 行重复"
+            problem = fmt(N_("参赛号与第 %(row)d 行重复"), row=seen[row.number])
         if not problem:
             try:
                 score = Decimal(row.score)
             except InvalidOperation:
-                problem = f"成绩不是数字：“{row.score or '（空）'}”"
+                problem = fmt(N_("成绩不是数字：“%(score)s”"), score=row.score or N_("（空）"))
             else:
                 if not score.is_finite() or not 0 <= score <= 100:
-                    problem = f"成绩须在 0–100 之间：{row.score}"
+                    problem = fmt(N_("成绩须在 0–100 之间：%(score)s"), score=row.score)
         seen.setdefault(row.number, row.row)
         checked.append(RowOutcome(row.row, row.number, row.score, problem))
         if not problem and score is not None:
@@ -185,8 +192,12 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
     report.rows = checked
     missing = sorted(set(entries) - set(seen))
     if missing:
-        shown = "、".join(missing[:20]) + (f" 等 {len(missing)} 人" if len(missing) > 20 else "")
-        report.file_problem = f"文件缺少这些参赛号的成绩：{shown}"
+        shown = (
+            fmt(N_("%(numbers)s 等 %(n)d 人"), numbers=joined(missing[:20]), n=len(missing))
+            if len(missing) > 20
+            else joined(missing)
+        )
+        report.file_problem = fmt(N_("文件缺少这些参赛号的成绩：%(numbers)s"), numbers=shown)
     if not report.ok:
         return report
     stored = {
@@ -222,7 +233,13 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"导入 {event.title} 理论考试成绩（{filename}）：{report.written} 人更新，{report.unchanged} 人不变",
+        summary=fmt(
+            N_("导入 %(title)s 理论考试成绩（%(filename)s）：%(written)s 人更新，%(unchanged)s 人不变"),
+            title=event.title,
+            filename=filename,
+            written=report.written,
+            unchanged=report.unchanged,
+        ),
         after={"file": filename, "written": report.written, "unchanged": report.unchanged},
     )
     return report

@@ -17,7 +17,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.marking import schemes, services
 from competition.marking.models import (
@@ -70,7 +70,7 @@ def policy_choice(state: EventMarking, loaded: schemes.Loaded) -> PolicyChoice:
             awards, ranking, text = cli_award_policy(sizes, None, False)
             options = ("--awards", sizes)
     except click.ClickException as error:
-        raise DomainError(N_("奖项设置无效：%(detail)s"), detail=error.message) from None
+        raise DomainError(N_("奖项设置无效：%(detail)s"), detail=error.text) from None
     policy = StandingsPolicy(ranking=ranking, awards=awards, rounding=loaded.scheme.rounding)
     return PolicyChoice(policy, text, options, state.award_policy is AwardPolicyKind.NATIONAL)
 
@@ -114,7 +114,7 @@ def set_policy(
                 cli_award_policy(cli_check, None, False)
         except click.ClickException as error:
             raise DomainError(
-                N_("奖项设置无效：%(detail)s"), detail=error.message, field="award_sizes"
+                N_("奖项设置无效：%(detail)s"), detail=error.text, field="award_sizes"
             ) from None
     db.session.flush()
     record(
@@ -124,7 +124,7 @@ def set_policy(
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"设置 {event.title} 的奖项与申诉时限",
+        summary=fmt(N_("设置 %(title)s 的奖项与申诉时限"), title=event.title),
         before=before,
         after={
             "award_policy": kind.value,
@@ -324,9 +324,14 @@ def publish(
         object_type="event",
         object_id=event.id,
         contest_id=contest.id,
-        summary=(
-            f"{'重新' if previous else ''}发布 {event.title} 成绩公示（第 {sequence} 次），"
-            f"公示期 {period.first_day.isoformat()} 至 {period.last_day.isoformat()}"
+        summary=fmt(
+            N_("重新发布 %(title)s 成绩公示（第 %(sequence)s 次），公示期 %(first)s 至 %(last)s")
+            if previous
+            else N_("发布 %(title)s 成绩公示（第 %(sequence)s 次），公示期 %(first)s 至 %(last)s"),
+            title=event.title,
+            sequence=sequence,
+            first=period.first_day.isoformat(),
+            last=period.last_day.isoformat(),
         ),
         before=None if previous is None else {"publication": previous.sequence},
         after={
@@ -475,7 +480,11 @@ def record_appeal(
         object_type="appeal",
         object_id=appeal.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：登记 {registration.competitor_number} 号的申诉",
+        summary=fmt(
+            N_("%(title)s：登记 %(competitor_number)s 号的申诉"),
+            title=event.title,
+            competitor_number=registration.competitor_number,
+        ),
         after={"appellant": appeal.appellant, "lodged_at": lodged_at},
     )
     return appeal
@@ -524,7 +533,7 @@ def rule_appeal(
         object_type="appeal",
         object_id=appeal.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：申诉裁决“{ruling.label}”",
+        summary=fmt(N_("%(title)s：申诉裁决“%(ruling)s”"), title=event.title, ruling=ruling.label),
         after={
             "ruling": ruling.value,
             "text": text,

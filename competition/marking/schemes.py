@@ -106,7 +106,11 @@ def fit_upload(data: bytes, parts: Sequence[PartSpec], *, name: str) -> Fitted:
     own = {p.kind: p for p in scheme.parts}
     for kind in own:
         if kind not in wanted:
-            problems.append(Problem(None, None, f"评分标准有“{kind.label}”部分，但本赛项没有这一部分"))
+            problems.append(
+                Problem(
+                    None, None, fmt(N_("评分标准有“%(kind)s”部分，但本赛项没有这一部分"), kind=kind.label)
+                )
+            )
     taken = {n.code for p in scheme.parts for n in walk(p.children)}
     infos, sections = dict(report.aspects), tuple(report.sections)
     fitted_parts: list[Part] = []
@@ -121,13 +125,19 @@ def fit_upload(data: bytes, parts: Sequence[PartSpec], *, name: str) -> Fitted:
                 sections = (*sections, StandardSection(number, PartKind.THEORY.label, Decimal(100)))
                 infos[number] = AspectInfo(section=number)
         else:
-            problems.append(Problem(None, None, f"本赛项设有“{spec.kind.label}”部分，评分标准中缺少这一部分"))
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    fmt(N_("本赛项设有“%(kind)s”部分，评分标准中缺少这一部分"), kind=spec.kind.label),
+                )
+            )
     if problems:
         return Fitted(None, None, tuple(problems), report.layout, report.notes)
     try:
         fitted = replace(scheme, parts=tuple(fitted_parts))
     except DomainError as error:
-        return Fitted(None, None, (Problem(None, None, error.message),), report.layout, report.notes)
+        return Fitted(None, None, (Problem(None, None, error.text),), report.layout, report.notes)
     workbook = export_scheme_xlsx(fitted, aspects=infos, sections=sections)
     loaded = Loaded(fitted, infos, sections, report.layout)
     return Fitted(loaded, workbook, (), report.layout, report.notes)

@@ -31,7 +31,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined
 from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
@@ -194,7 +194,12 @@ def import_scheme(event: Event, data: bytes, filename: str, *, actor: User, now:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"导入 {event.title} 的评分标准（{row.source_filename}，{row.aspect_count} 个评分项）",
+        summary=fmt(
+            N_("导入 %(title)s 的评分标准（%(source_filename)s，%(aspect_count)s 个评分项）"),
+            title=event.title,
+            source_filename=row.source_filename,
+            aspect_count=row.aspect_count,
+        ),
         before=before,
         after={"sha256": row.sha256, "file": row.source_filename, "layout": row.layout},
     )
@@ -278,7 +283,12 @@ def set_panel(part: EventPart, user_ids: Iterable[int], *, actor: User, now: dat
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"{event.title} {part.kind.label}评分组：{'、'.join(judges[i].display_name for i in sorted(wanted))}",
+        summary=fmt(
+            N_("%(title)s %(kind)s评分组：%(judges)s"),
+            title=event.title,
+            kind=part.kind.label,
+            judges=joined(judges[i].display_name for i in sorted(wanted)),
+        ),
         before={"judges": before},
         after={"judges": sorted(wanted)},
     )
@@ -414,7 +424,13 @@ def list_relation(
         object_type="registration",
         object_id=registration.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：{judge.display_name} 与 {registration.competitor_number} 号有回避关系（{relation[:100]}）",
+        summary=fmt(
+            N_("%(title)s：%(display_name)s 与 %(competitor_number)s 号有回避关系（%(relation)s）"),
+            title=event.title,
+            display_name=judge.display_name,
+            competitor_number=registration.competitor_number,
+            relation=relation[:100],
+        ),
         after={"judge_id": judge.id, "relation": relation[:100]},
     )
     return row
@@ -452,7 +468,12 @@ def override_conflict(
         object_type="registration",
         object_id=registration.id,
         contest_id=registration.event.contest_id,
-        summary=f"{registration.event.title}：准许 {judge.display_name} 为 {registration.competitor_number} 号评分（解除回避）",
+        summary=fmt(
+            N_("%(title)s：准许 %(display_name)s 为 %(competitor_number)s 号评分（解除回避）"),
+            title=registration.event.title,
+            display_name=judge.display_name,
+            competitor_number=registration.competitor_number,
+        ),
         after={"judge_id": judge.id, "reason": reason},
     )
     return row
@@ -1197,7 +1218,10 @@ def progress(event: Event, kind: PartKind, *, table: MarkTable | None = None) ->
         judges = allowed_judges(panel, registration, overrides)
         if not exam and not judges and any(a.kind is AspectKind.JUDGEMENT for a in aspects):
             problems.append(
-                f"{registration.competitor_number} 号：评分组裁判全部须回避，请调整评分组或解除回避。"
+                fmt(
+                    N_("%(number)s 号：评分组裁判全部须回避，请调整评分组或解除回避。"),
+                    number=registration.competitor_number,
+                )
             )
         count = 0
         for aspect in aspects:
@@ -1390,7 +1414,12 @@ def submit_part(event: Event, kind: PartKind, judge: User, *, now: datetime) -> 
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"{judge.display_name} 提交 {event.title} {kind.label}的评分",
+        summary=fmt(
+            N_("%(display_name)s 提交 %(title)s %(kind)s的评分"),
+            display_name=judge.display_name,
+            title=event.title,
+            kind=kind.label,
+        ),
     )
     return row
 
@@ -1449,7 +1478,12 @@ def request_rescore(
         object_type="registration",
         object_id=registration.id,
         contest_id=event.contest_id,
-        summary=f"{event.title}：要求重新评分 {registration.competitor_number} 号 {aspect_code}",
+        summary=fmt(
+            N_("%(title)s：要求重新评分 %(competitor_number)s 号 %(aspect_code)s"),
+            title=event.title,
+            competitor_number=registration.competitor_number,
+            aspect_code=aspect_code,
+        ),
         after={"judges": [j.id for j in judges], "reason": reason},
     )
     return made
@@ -1469,21 +1503,21 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
     state = progress(event, kind, table=table)
     reasons = list(state.problems)
     if state.missing:
-        reasons.append(f"还有 {len(state.missing)} 项成绩未录入")
+        reasons.append(fmt(N_("还有 %(n)d 项成绩未录入"), n=len(state.missing)))
     if not state.exam:
         waiting = [u.display_name for u in state.panel if u.id not in state.submitted]
         if waiting:
-            reasons.append(f"尚未提交评分的裁判：{'、'.join(waiting)}")
+            reasons.append(fmt(N_("尚未提交评分的裁判：%(names)s"), names=joined(waiting)))
     sheets = event_sheets(event, loaded, table=table).sheets
     found = divergences(event, loaded, sheets, kind)
     if found:
-        reasons.append(f"有 {len(found)} 处评分分歧须重新评分")
+        reasons.append(fmt(N_("有 %(n)d 处评分分歧须重新评分"), n=len(found)))
     codes = {a.code for a in part_aspects(loaded, kind)}
     if any(r.aspect_code in codes for r in open_rescores(event)):
-        reasons.append("有重新评分的要求尚未完成")
+        reasons.append(N_("有重新评分的要求尚未完成"))
     if reasons:
         raise DomainError(
-            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons="；".join(reasons)
+            N_("%(part)s不能签字确认：%(reasons)s。"), part=kind.label, reasons=joined(reasons, "；")
         )
     row = PartSignOff(event_part_id=part.id, signed_off_at=now, signed_off_by_id=actor.id)
     db.session.add(row)
@@ -1495,7 +1529,9 @@ def sign_off_part(event: Event, kind: PartKind, *, actor: User, now: datetime) -
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"裁判长签字确认 {event.title} {kind.label}的成绩（锁定）",
+        summary=fmt(
+            N_("裁判长签字确认 %(title)s %(kind)s的成绩（锁定）"), title=event.title, kind=kind.label
+        ),
     )
     return row
 
@@ -1522,7 +1558,9 @@ def unlock_part(event: Event, kind: PartKind, reason: str, *, actor: User, now: 
         object_type="event_part",
         object_id=part.id,
         contest_id=event.contest_id,
-        summary=f"解锁 {event.title} {kind.label}的成绩：{reason}",
+        summary=fmt(
+            N_("解锁 %(title)s %(kind)s的成绩：%(reason)s"), title=event.title, kind=kind.label, reason=reason
+        ),
         before=before,
         after={"reason": reason},
     )
@@ -1538,7 +1576,7 @@ def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
         raise DomainError(N_("本赛项的成绩已经签字确认。"))
     open_parts = [p.kind.label for p in event.parts if _signed_off(p) is None]
     if open_parts:
-        raise DomainError(N_("以下部分尚未签字确认：%(open_parts)s。"), open_parts="、".join(open_parts))
+        raise DomainError(N_("以下部分尚未签字确认：%(open_parts)s。"), open_parts=joined(open_parts))
     results.compute(event)  # raises when any result is incomplete
     state.signed_off_at = now
     state.signed_off_by_id = actor.id
@@ -1550,7 +1588,7 @@ def sign_off_event(event: Event, *, actor: User, now: datetime) -> EventMarking:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"裁判长签字确认 {event.title} 的全部成绩",
+        summary=fmt(N_("裁判长签字确认 %(title)s 的全部成绩"), title=event.title),
     )
     return state
 
@@ -1574,7 +1612,7 @@ def unlock_event(event: Event, reason: str, *, actor: User, now: datetime) -> No
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"撤销 {event.title} 的成绩签字确认：{reason}",
+        summary=fmt(N_("撤销 %(title)s 的成绩签字确认：%(reason)s"), title=event.title, reason=reason),
         before=before,
         after={"reason": reason},
     )
@@ -1597,6 +1635,6 @@ def decrypt(event: Event, *, actor: User, now: datetime) -> EventMarking:
         object_type="event",
         object_id=event.id,
         contest_id=event.contest_id,
-        summary=f"裁判长对 {event.title} 的成绩解密",
+        summary=fmt(N_("裁判长对 %(title)s 的成绩解密"), title=event.title),
     )
     return state

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from competition.audit.services import changed, record, snapshot
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.organizations.models import BodyKind, OrganizingBody, Unit, UnitKind
 
@@ -63,7 +63,7 @@ def save_body(
             now=now,
             object_type="organizing_body",
             object_id=body.id,
-            summary=f"新建组织单位 {body.name}",
+            summary=fmt(N_("新建组织单位 %(name)s"), name=body.name),
             after=after,
         )
     else:
@@ -75,7 +75,7 @@ def save_body(
                 now=now,
                 object_type="organizing_body",
                 object_id=body.id,
-                summary=f"修改组织单位 {body.name}",
+                summary=fmt(N_("修改组织单位 %(name)s"), name=body.name),
                 before=old,
                 after=new,
             )
@@ -119,7 +119,7 @@ def save_unit(unit: Unit | None, *, values: dict[str, Any], actor: Any, now: dat
             now=now,
             object_type="unit",
             object_id=unit.id,
-            summary=f"新建单位 {unit.name}",
+            summary=fmt(N_("新建单位 %(name)s"), name=unit.name),
             after=after,
         )
     else:
@@ -131,7 +131,7 @@ def save_unit(unit: Unit | None, *, values: dict[str, Any], actor: Any, now: dat
                 now=now,
                 object_type="unit",
                 object_id=unit.id,
-                summary=f"修改单位 {unit.name}",
+                summary=fmt(N_("修改单位 %(name)s"), name=unit.name),
                 before=old,
                 after=new,
             )

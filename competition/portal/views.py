@@ -18,6 +18,7 @@ from competition.contests.models import Contest, Event, JudgeAssignment
 from competition.contests.services import public_contests
 from competition.errors import DomainError
 from competition.extensions import db
+from competition.i18n import error_text
 from competition.portal import services
 from competition.portal.forms import MyAppealForm
 
@@ -230,7 +231,7 @@ def lodge_appeal(registration_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_text(error), "danger")
     else:
         db.session.commit()
         flash(_("申诉已提交，监督仲裁组将作出裁决，结果会显示在本页。"), "success")

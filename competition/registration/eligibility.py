@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from competition import domain
 from competition.domain import Group, SkillLevel
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined
 
 __all__ = [
     "Applicant",
@@ -218,8 +218,9 @@ class FailedCheck:
 
     @property
     def message(self) -> str:
-        """``label：reason``, e.g. ``年龄：报名参考日 2025-10-26 时 51 岁，超过上限 50 岁``."""
-        return f"{self.check.label}：{self.reason}"
+        """``label：reason``, e.g. ``年龄：报名参考日 2025-10-26 时 51 岁，超过上限 50 岁`` (marked: shown
+        translated)."""
+        return fmt(N_("%(check)s：%(reason)s"), check=self.check.label, reason=self.reason)
 
     def __str__(self) -> str:
         return self.message
@@ -280,30 +281,72 @@ def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCoun
 
     ref = rules.reference_date.isoformat()
     if rules.max_age is not None and age > rules.max_age:
-        failed.append(FailedCheck(Check.AGE, f"报名参考日 {ref} 时 {age} 岁，超过上限 {rules.max_age} 岁"))
+        failed.append(
+            FailedCheck(
+                Check.AGE,
+                fmt(
+                    N_("报名参考日 %(ref)s 时 %(age)d 岁，超过上限 %(limit)d 岁"),
+                    ref=ref,
+                    age=age,
+                    limit=rules.max_age,
+                ),
+            )
+        )
     if rules.min_age is not None and age < rules.min_age:
-        failed.append(FailedCheck(Check.AGE, f"报名参考日 {ref} 时 {age} 岁，未满下限 {rules.min_age} 岁"))
+        failed.append(
+            FailedCheck(
+                Check.AGE,
+                fmt(
+                    N_("报名参考日 %(ref)s 时 %(age)d 岁，未满下限 %(limit)d 岁"),
+                    ref=ref,
+                    age=age,
+                    limit=rules.min_age,
+                ),
+            )
+        )
 
     if applicant.status not in rules.allowed_statuses:
-        allowed = "、".join(s.label for s in Status if s in rules.allowed_statuses)
+        allowed = joined(s.label for s in Status if s in rules.allowed_statuses)
         failed.append(
-            FailedCheck(Check.STATUS, f"身份为“{applicant.status.label}”，本赛项只接受{allowed}报名")
+            FailedCheck(
+                Check.STATUS,
+                fmt(
+                    N_("身份为“%(status)s”，本赛项只接受%(allowed)s报名"),
+                    status=applicant.status.label,
+                    allowed=allowed,
+                ),
+            )
         )
 
     level = applicant.current_level
     if rules.min_level is not None:
         if level is None:
             failed.append(
-                FailedCheck(Check.LEVEL, f"未持有职业技能等级，本赛项要求不低于“{rules.min_level.label}”")
+                FailedCheck(
+                    Check.LEVEL,
+                    fmt(N_("未持有职业技能等级，本赛项要求不低于“%(level)s”"), level=rules.min_level.label),
+                )
             )
         elif level < rules.min_level:
             failed.append(
-                FailedCheck(Check.LEVEL, f"现有等级“{level.label}”低于本赛项要求的“{rules.min_level.label}”")
+                FailedCheck(
+                    Check.LEVEL,
+                    fmt(
+                        N_("现有等级“%(level)s”低于本赛项要求的“%(required)s”"),
+                        level=level.label,
+                        required=rules.min_level.label,
+                    ),
+                )
             )
     if rules.max_level is not None and level is not None and level > rules.max_level:
         failed.append(
             FailedCheck(
-                Check.LEVEL, f"现有等级“{level.label}”高于本赛项允许的最高等级“{rules.max_level.label}”"
+                Check.LEVEL,
+                fmt(
+                    N_("现有等级“%(level)s”高于本赛项允许的最高等级“%(allowed)s”"),
+                    level=level.label,
+                    allowed=rules.max_level.label,
+                ),
             )
         )
 
@@ -311,7 +354,12 @@ def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCoun
     if rules.min_years_in_occupation is not None and years < rules.min_years_in_occupation:
         failed.append(
             FailedCheck(
-                Check.EXPERIENCE, f"从事本职业 {years} 年，不满要求的 {rules.min_years_in_occupation} 年"
+                Check.EXPERIENCE,
+                fmt(
+                    N_("从事本职业 %(years)d 年，不满要求的 %(required)d 年"),
+                    years=years,
+                    required=rules.min_years_in_occupation,
+                ),
             )
         )
 
@@ -323,26 +371,38 @@ def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCoun
         failed.append(
             FailedCheck(
                 Check.UNIT_QUOTA,
-                f"本单位已有 {counts.unit_approved} 名选手获准参加本赛项，达到每单位限报 {quota} 名",
+                fmt(
+                    N_("本单位已有 %(n)d 名选手获准参加本赛项，达到每单位限报 %(quota)d 名"),
+                    n=counts.unit_approved,
+                    quota=quota,
+                ),
             )
         )
 
     held = sorted(applicant.titles & rules.restricted_titles)
-    names = "、".join(f"“{t}”" for t in held)
+    names = joined(f"“{t}”" for t in held)
     not_ranked = False
     if held:
         if rules.title_holder_policy is TitleHolderPolicy.EXCLUDED:
-            failed.append(FailedCheck(Check.TITLE, f"已获得{names}称号，不得参加本赛项"))
+            failed.append(
+                FailedCheck(Check.TITLE, fmt(N_("已获得%(names)s称号，不得参加本赛项"), names=names))
+            )
         elif rules.title_holder_policy is TitleHolderPolicy.NOT_RANKED:
             not_ranked = True
 
     eligible = not failed
     waitlisted = eligible and rules.capacity is not None and counts.event_approved >= rules.capacity
     if eligible and not_ranked:
-        notes.append(f"已获得{names}称号：可参赛，但不参与奖项排名，其名次由后续选手递补")
+        notes.append(
+            fmt(N_("已获得%(names)s称号：可参赛，但不参与奖项排名，其名次由后续选手递补"), names=names)
+        )
     if waitlisted:
         notes.append(
-            f"本赛项名额已满（已通过 {counts.event_approved} 人，名额 {rules.capacity} 人），列入候补名单"
+            fmt(
+                N_("本赛项名额已满（已通过 %(n)d 人，名额 %(capacity)d 人），列入候补名单"),
+                n=counts.event_approved,
+                capacity=rules.capacity,
+            )
         )
     return EligibilityResult(
         eligible=eligible,
@@ -356,16 +416,26 @@ def check_eligibility(rules: EventRules, applicant: Applicant, counts: EntryCoun
 
 def _region_check(prefixes: frozenset[str], applicant: Applicant) -> list[FailedCheck]:
     places = [
-        ("户籍地", applicant.household_region),
-        ("社保缴纳地", applicant.social_insurance_region),
+        (N_("户籍地"), applicant.household_region),
+        (N_("社保缴纳地"), applicant.social_insurance_region),
     ]
     if any(code and code.startswith(tuple(prefixes)) for _, code in places):
         return []
-    allowed = "、".join(sorted(prefixes))
-    known = [f"{name} {code}" for name, code in places if code]
+    allowed = joined(sorted(prefixes))
+    known = [fmt(N_("%(place)s %(code)s"), place=name, code=code) for name, code in places if code]
     if not known:
         return [
-            FailedCheck(Check.REGION, f"未提供户籍地或社保缴纳地，本赛项限地区代码 {allowed} 开头的人员报名")
+            FailedCheck(
+                Check.REGION,
+                fmt(
+                    N_("未提供户籍地或社保缴纳地，本赛项限地区代码 %(allowed)s 开头的人员报名"),
+                    allowed=allowed,
+                ),
+            )
         ]
-    verb = "均不在" if len(known) > 1 else "不在"
-    return [FailedCheck(Check.REGION, f"{'、'.join(known)} {verb}本赛项限定的地区（代码 {allowed} 开头）内")]
+    template = (
+        N_("%(places)s 均不在本赛项限定的地区（代码 %(allowed)s 开头）内")
+        if len(known) > 1
+        else N_("%(places)s 不在本赛项限定的地区（代码 %(allowed)s 开头）内")
+    )
+    return [FailedCheck(Check.REGION, fmt(template, places=joined(known), allowed=allowed))]

@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 
 from competition.domain import Gender
-from competition.errors import N_, DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, fmt, joined
 
 __all__ = [
     "PROVINCE_NAMES",
@@ -323,18 +323,31 @@ def cross_check(
     problems: list[tuple[str, str]] = []
     if gender is not None and document.gender is not None and gender is not document.gender:
         problems.append(
-            ("gender", f"性别与证件号码不符：填写为“{gender.label}”，证件号码为“{document.gender.label}”")
+            (
+                "gender",
+                fmt(
+                    N_("性别与证件号码不符：填写为“%(declared)s”，证件号码为“%(encoded)s”"),
+                    declared=gender.label,
+                    encoded=document.gender.label,
+                ),
+            )
         )
     if birth_date is not None and document.birth_date is not None and birth_date != document.birth_date:
         problems.append(
             (
                 "birth_date",
-                f"出生日期与证件号码不符：填写为 {birth_date.isoformat()}，"
-                f"证件号码为 {document.birth_date.isoformat()}",
+                fmt(
+                    N_("出生日期与证件号码不符：填写为 %(declared)s，证件号码为 %(encoded)s"),
+                    declared=birth_date.isoformat(),
+                    encoded=document.birth_date.isoformat(),
+                ),
             )
         )
     if problems:
-        raise DomainError("；".join(message for _, message in problems), field=problems[0][0])
+        # ``params["mismatches"].items``: each mismatch alone (the workbook report lists them by column)
+        raise DomainError(
+            N_("%(mismatches)s"), mismatches=joined((m for _, m in problems), "；"), field=problems[0][0]
+        )
 
 
 def make_resident_id(region: str, birth_date: date, sequence: int, gender: Gender) -> str:

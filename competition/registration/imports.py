@@ -9,7 +9,7 @@ from datetime import datetime
 from competition.accounts.models import User
 from competition.audit.services import record
 from competition.contests.models import Contest
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt
 from competition.extensions import db
 from competition.organizations.models import Unit
 from competition.registration import services
@@ -136,7 +136,7 @@ def import_workbook(
             )
         except DomainError as error:
             savepoint.rollback()
-            outcome.rejected += [RowOutcome(row.row, row.name, title, error.message) for row in rows]
+            outcome.rejected += [RowOutcome(row.row, row.name, title, error.text) for row in rows]
         else:
             savepoint.commit()
             outcome.registered += [RowOutcome(row.row, row.name, title) for row in rows]
@@ -150,7 +150,12 @@ def import_workbook(
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"{unit.name} 批量报名：导入 {len(outcome.registered)} 行，拒绝 {len(outcome.rejected)} 行",
+            summary=fmt(
+                N_("%(name)s 批量报名：导入 %(n)s 行，拒绝 %(n2)s 行"),
+                name=unit.name,
+                n=len(outcome.registered),
+                n2=len(outcome.rejected),
+            ),
             after={"registered": len(outcome.registered), "rejected": [r.row for r in outcome.rejected]},
         )
     return outcome

@@ -31,9 +31,9 @@ def render_event_tickets(report: Reporter, output: Path, *, event_id: int, base_
         for registration in sorted(entries, key=lambda r: r.station or 0)
         for member in registration.members
     ]
-    report(0, len(documents), "正在生成准考证")
+    report(0, len(documents), N_("正在生成准考证"))
     for progress in iter_batch(documents, chunk=50, processes=current_app.config["PDF_PROCESSES"]):
-        report(progress.done, progress.total, "正在生成准考证")
+        report(progress.done, progress.total, N_("正在生成准考证"))
         if progress.result is not None:
             output.write_bytes(progress.result)
     return f"准考证-{event.contest.name}-{event.title}.pdf"

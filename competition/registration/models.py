@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event
 from competition.domain import Gender, SkillLevel
-from competition.errors import N_
+from competition.errors import N_, from_data
 from competition.extensions import db, str_enum
 from competition.organizations.models import Unit
 from competition.registration.eligibility import Status
@@ -76,7 +77,10 @@ class Registration(db.Model):
 
     ``members`` are the people; one person holds at most one entry per event (enforced by the
     unique key on :class:`RegistrationMember`). ``eligibility_problems`` keeps the failed checks of
-    the last eligibility decision, in Chinese, so reviewers and the entrant see the same reasons.
+    the last eligibility decision, in Chinese, so reviewers and the entrant see the same reasons;
+    ``eligibility_details`` the same reasons as stored marked messages
+    (:func:`competition.errors.to_data`), so a page shows them in the reader's language (entries
+    assessed before it existed have ``None`` and show the Chinese text).
     """
 
     __tablename__ = "registration"
@@ -90,6 +94,7 @@ class Registration(db.Model):
     team_name: Mapped[str | None] = mapped_column(sa.String(60))
     eligible: Mapped[bool] = mapped_column(default=False)
     eligibility_problems: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    eligibility_details: Mapped[list[Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     not_ranked_for_awards: Mapped[bool] = mapped_column(default=False)
     competitor_number: Mapped[str | None] = mapped_column(sa.String(16))
     station: Mapped[int | None]
@@ -109,6 +114,16 @@ class Registration(db.Model):
         sa.UniqueConstraint("event_id", "competitor_number", name="uq_registration_number"),
         sa.UniqueConstraint("event_id", "station", name="uq_registration_station"),
     )
+
+    @property
+    def shown_problems(self) -> list[Any]:
+        """The eligibility problems for a page: marked messages (translated where shown) when stored
+        beside the Chinese text, else the Chinese text."""
+        problems = list(self.eligibility_problems or [])
+        details = self.eligibility_details
+        if not details or len(details) != len(problems):
+            return problems
+        return [from_data(item, text) for item, text in zip(details, problems, strict=True)]
 
     @property
     def display_name(self) -> str:

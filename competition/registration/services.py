@@ -17,7 +17,7 @@ from competition.audit.services import changed, record, snapshot
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event
 from competition.domain import Gender, SkillLevel
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined, to_data
 from competition.extensions import db
 from competition.registration import draw as drawing
 from competition.registration.eligibility import (
@@ -161,7 +161,7 @@ def save_competitor(
             now=now,
             object_type="competitor",
             object_id=competitor.id,
-            summary=f"新建选手档案 {competitor.name}",
+            summary=fmt(N_("新建选手档案 %(name)s"), name=competitor.name),
             after=after,
         )
     else:
@@ -173,7 +173,7 @@ def save_competitor(
                 now=now,
                 object_type="competitor",
                 object_id=competitor.id,
-                summary=f"修改选手档案 {competitor.name}",
+                summary=fmt(N_("修改选手档案 %(name)s"), name=competitor.name),
                 before=old,
                 after=new,
             )
@@ -193,7 +193,7 @@ def set_photo(competitor: Competitor, data: bytes, sha256: str, *, actor: User |
         now=now,
         object_type="competitor",
         object_id=competitor.id,
-        summary=f"更新 {competitor.name} 的证件照",
+        summary=fmt(N_("更新 %(name)s 的证件照"), name=competitor.name),
         before={"photo_sha256": before},
         after={"photo_sha256": sha256},
     )
@@ -275,12 +275,18 @@ def assess(registration: Registration) -> EligibilityResult:
     result = None
     for member in registration.members:
         result = check_eligibility(rules, applicant_of(member.competitor, registration.unit_id), counts)
-        prefix = f"{member.competitor.name}：" if len(registration.members) > 1 else ""
-        problems += [prefix + failed.message for failed in result.failed]
+        if len(registration.members) > 1:
+            problems += [
+                fmt(N_("%(name)s：%(message)s"), name=member.competitor.name, message=failed.message)
+                for failed in result.failed
+            ]
+        else:
+            problems += [failed.message for failed in result.failed]
         not_ranked = not_ranked or result.not_ranked_for_awards
     assert result is not None  # an entry always has members
     registration.eligible = not problems
-    registration.eligibility_problems = problems
+    registration.eligibility_problems = [str(problem) for problem in problems]
+    registration.eligibility_details = [to_data(problem) for problem in problems]
     registration.not_ranked_for_awards = not_ranked
     return result
 
@@ -358,7 +364,12 @@ def register(
         object_type="registration",
         object_id=registration.id,
         contest_id=contest.id,
-        summary=f"{registration.display_name} 报名 {event.title}（{channel.label}）",
+        summary=fmt(
+            N_("%(display_name)s 报名 %(title)s（%(channel)s）"),
+            display_name=registration.display_name,
+            title=event.title,
+            channel=channel.label,
+        ),
         after={
             "status": registration.status.value,
             "eligible": registration.eligible,
@@ -407,7 +418,7 @@ def review(
             if not registration.eligible:
                 raise DomainError(
                     N_("不符合报名条件，不能通过：%(problems)s"),
-                    problems="；".join(registration.eligibility_problems),
+                    problems=joined(registration.shown_problems, "；"),
                 )
             if result.waitlisted:
                 target = RegistrationStatus.WAITLISTED
@@ -427,7 +438,13 @@ def review(
         object_type="registration",
         object_id=registration.id,
         contest_id=registration.event.contest_id,
-        summary=f"{registration.display_name}（{registration.event.title}）：{before.label} → {target.label}",
+        summary=fmt(
+            N_("%(display_name)s（%(title)s）：%(before)s → %(target)s"),
+            display_name=registration.display_name,
+            title=registration.event.title,
+            before=before.label,
+            target=target.label,
+        ),
         before={"status": before.value},
         after={"status": target.value, "reason": registration.status_reason},
     )
@@ -532,7 +549,12 @@ def commit_draw(
         object_type="draw",
         object_id=draw.id,
         contest_id=event.contest_id,
-        summary=f"{event.title} 第 {draw.sequence} 次抽签：公布种子的 SHA-256 {draw.commitment[:16]}…",
+        summary=fmt(
+            N_("%(title)s 第 %(sequence)s 次抽签：公布种子的 SHA-256 %(commitment)s…"),
+            title=event.title,
+            sequence=draw.sequence,
+            commitment=draw.commitment[:16],
+        ),
         after={"commitment": draw.commitment, "reason": draw.reason, "options": draw.options},
     )
     return draw
@@ -578,7 +600,12 @@ def perform_draw(draw: Draw, *, actor: User, now: datetime) -> drawing.DrawResul
         object_type="draw",
         object_id=draw.id,
         contest_id=event.contest_id,
-        summary=f"{event.title} 第 {draw.sequence} 次抽签完成，种子 {draw.seed}",
+        summary=fmt(
+            N_("%(title)s 第 %(sequence)s 次抽签完成，种子 %(seed)s"),
+            title=event.title,
+            sequence=draw.sequence,
+            seed=draw.seed,
+        ),
         after={
             "seed": draw.seed,
             "assignments": {a.entry_key: [a.number, a.station] for a in result.assignments},
@@ -602,7 +629,9 @@ def publish_draw(draw: Draw, *, actor: User, now: datetime) -> None:
         object_type="draw",
         object_id=draw.id,
         contest_id=draw.event.contest_id,
-        summary=f"公布 {draw.event.title} 第 {draw.sequence} 次抽签结果",
+        summary=fmt(
+            N_("公布 %(title)s 第 %(sequence)s 次抽签结果"), title=draw.event.title, sequence=draw.sequence
+        ),
     )
 
 
@@ -656,7 +685,7 @@ def update_eligibility_rules(event: Event, values: dict[str, Any], *, actor: Use
             object_type="event",
             object_id=event.id,
             contest_id=event.contest_id,
-            summary=f"修改 {event.title} 的报名条件",
+            summary=fmt(N_("修改 %(title)s 的报名条件"), title=event.title),
             before=old,
             after=new,
         )

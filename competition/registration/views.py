@@ -19,7 +19,7 @@ from competition.accounts.views import unit_choices
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import Gender, SkillLevel
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, fmt, joined
 from competition.extensions import db
 from competition.forms import show_domain_error
 from competition.i18n import error_text
@@ -230,7 +230,7 @@ def register(event_id: int):
             flash(
                 _(
                     "已提交报名，但有条件不符合：%(problems)s",
-                    problems="；".join(registration.eligibility_problems),
+                    problems=joined(registration.shown_problems, "；"),
                 ),
                 "warning",
             )
@@ -522,7 +522,7 @@ def export_list(event_id: int):
             object_type="event",
             object_id=event.id,
             contest_id=event.contest_id,
-            summary=f"导出 {event.title} 报名名单（含完整证件号码）",
+            summary=fmt(N_("导出 %(title)s 报名名单（含完整证件号码）"), title=event.title),
         )
         db.session.commit()
     name = f"{event.contest.name}-{event.title}-{'裁判用名单' if judges_copy else '报名名单'}.xlsx"

@@ -41,7 +41,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from competition.domain import Gender, SkillLevel
-from competition.errors import N_, DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, fmt, joined
 from competition.registration.eligibility import Applicant, Status
 from competition.registration.idnumbers import (
     PROVINCE_NAMES,
@@ -284,7 +284,8 @@ class RegistrationRow:
 @dataclass(frozen=True, slots=True)
 class RowProblem:
     """One problem of one row: ``row`` is the Excel row number, ``column`` the template header text
-    (e.g. ``证件号码``), ``message`` Chinese text for the unit contact."""
+    (e.g. ``证件号码``), ``message`` Chinese text for the unit contact, marked (``N_``/``fmt``) so the
+    page shows it in the reader's language."""
 
     row: int
     column: str
@@ -293,7 +294,12 @@ class RowProblem:
     @property
     def text(self) -> str:
         """``第 5 行「证件号码」：…`` for a list on the page."""
-        return f"第 {self.row} 行「{self.column}」：{self.message}"
+        return fmt(
+            N_("第 %(row)d 行「%(column)s」：%(message)s"),
+            row=self.row,
+            column=self.column,
+            message=self.message,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,11 +503,11 @@ def _inline_list(values: Iterable[str]) -> str:
 def _container_error(data: bytes) -> str | None:
     """Why the bytes cannot be an .xlsx we should open, or ``None``. Never raises."""
     if not data:
-        return "上传的文件是空的（0 字节），请重新选择报名表文件"
+        return N_("上传的文件是空的（0 字节），请重新选择报名表文件")
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTED_PACKAGE in data:
-            return "工作簿设置了打开密码（已加密），无法读取：请在 Excel 中取消密码后另存为 .xlsx 再上传"
-        return (
+            return N_("工作簿设置了打开密码（已加密），无法读取：请在 Excel 中取消密码后另存为 .xlsx 再上传")
+        return N_(
             "这是旧版 Excel（.xls）文件（可能只是改了扩展名）：请在 Excel 中打开，另存为 .xlsx 格式后再上传"
         )
     if not data.startswith(b"PK"):
@@ -510,47 +516,58 @@ def _container_error(data: bytes) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except Exception:  # BadZipFile, NotImplementedError (zip version), struct.error, …: all mean damaged
-        return "文件已损坏，无法作为 .xlsx 工作簿打开：请在 Excel 中重新保存后上传"
+        return N_("文件已损坏，无法作为 .xlsx 工作簿打开：请在 Excel 中重新保存后上传")
     if len(members) > _MAX_ZIP_MEMBERS:
-        return f"文件包含 {len(members)} 个内部部件，不像正常的报名表，已拒绝读取"
+        return fmt(N_("文件包含 %(n)d 个内部部件，不像正常的报名表，已拒绝读取"), n=len(members))
     names = {member.filename for member in members}
     if any(member.flag_bits & 0x1 for member in members):
-        return "工作簿已加密，无法读取：请在 Excel 中取消密码后另存为 .xlsx 再上传"
+        return N_("工作簿已加密，无法读取：请在 Excel 中取消密码后另存为 .xlsx 再上传")
     total = sum(member.file_size for member in members)
     if total > MAX_UNCOMPRESSED_BYTES:
-        return (
-            f"文件解压后达 {_megabytes(total)} MB，超过 {_megabytes(MAX_UNCOMPRESSED_BYTES)} MB 的上限"
-            "（可能是异常文件）：请只保留报名数据后重新保存上传"
+        return fmt(
+            N_(
+                "文件解压后达 %(size)s MB，超过 %(limit)s MB 的上限（可能是异常文件）：请只保留报名数据后重新保存上传"
+            ),
+            size=_megabytes(total),
+            limit=_megabytes(MAX_UNCOMPRESSED_BYTES),
         )
     for member in members:
         if member.file_size > _RATIO_FLOOR_BYTES:
             ratio = member.file_size / max(member.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO:
-                return f"文件的压缩比异常（部件 {member.filename} 压缩了 {ratio:.0f} 倍），疑似压缩炸弹，已拒绝读取"
+                return fmt(
+                    N_("文件的压缩比异常（部件 %(part)s 压缩了 %(ratio)s 倍），疑似压缩炸弹，已拒绝读取"),
+                    part=member.filename,
+                    ratio=f"{ratio:.0f}",
+                )
     if "xl/workbook.xml" in names:
         return None
     if "xl/workbook.bin" in names:
-        return "这是 .xlsb（二进制工作簿）文件：请在 Excel 中另存为 .xlsx 格式后再上传"
+        return N_("这是 .xlsb（二进制工作簿）文件：请在 Excel 中另存为 .xlsx 格式后再上传")
     if "word/document.xml" in names:
-        return "这是 Word 文档，不是报名表：请上传从平台下载并填写好的 .xlsx 报名表"
+        return N_("这是 Word 文档，不是报名表：请上传从平台下载并填写好的 .xlsx 报名表")
     if "content.xml" in names:
-        return "这是 WPS/OpenOffice 的 .ods 等格式文件：请另存为 Excel 工作簿（.xlsx）后再上传"
-    return "文件不是 Excel 工作簿（.xlsx）：请上传从平台下载并填写好的报名表"
+        return N_("这是 WPS/OpenOffice 的 .ods 等格式文件：请另存为 Excel 工作簿（.xlsx）后再上传")
+    return N_("文件不是 Excel 工作簿（.xlsx）：请上传从平台下载并填写好的报名表")
 
 
 def _not_excel_message(data: bytes) -> str:
     head = data[:4096]
     if head.startswith(b"%PDF"):
-        return "这是 PDF 文件，不是报名表：请上传 .xlsx 格式的报名表"
+        return N_("这是 PDF 文件，不是报名表：请上传 .xlsx 格式的报名表")
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
-        return "这是网页或 XML 格式的“表格”，并不是真正的 Excel 文件：请在 Excel 中打开后另存为 .xlsx 再上传"
+        return N_(
+            "这是网页或 XML 格式的“表格”，并不是真正的 Excel 文件：请在 Excel 中打开后另存为 .xlsx 再上传"
+        )
     text = _decode_text(head)
     if text is not None and ("," in text or "\t" in text or "，" in text):
-        return "这是 CSV/文本文件，不是 Excel 工作簿：请使用平台下载的 .xlsx 模板填写后上传（或在 Excel 中另存为 .xlsx）"
+        return N_(
+            "这是 CSV/文本文件，不是 Excel 工作簿：请使用平台下载的 .xlsx 模板填写后上传（或在 Excel 中另存为 .xlsx）"
+        )
     if text is not None:
-        return "这是文本文件，不是 Excel 工作簿：请上传 .xlsx 格式的报名表"
-    return "文件不是 Excel 工作簿（.xlsx）：请上传从平台下载并填写好的报名表"
+        return N_("这是文本文件，不是 Excel 工作簿：请上传 .xlsx 格式的报名表")
+    return N_("文件不是 Excel 工作簿（.xlsx）：请上传从平台下载并填写好的报名表")
 
 
 def _decode_text(head: bytes) -> str | None:
@@ -617,14 +634,25 @@ def _match_header(values: tuple) -> dict[str, list[int]]:
 def _header_positions(found: dict[str, list[int]], row: int) -> dict[str, int]:
     for key, indexes in found.items():
         if len(indexes) > 1:
-            cells = "、".join(f"{get_column_letter(i + 1)}{row}" for i in indexes)
+            cells = joined(f"{get_column_letter(i + 1)}{row}" for i in indexes)
             raise _FileError(
-                f"表头中“{_BY_KEY[key].header}”出现了 {len(indexes)} 次（{cells}），请只保留一列"
+                fmt(
+                    N_("表头中“%(header)s”出现了 %(n)d 次（%(cells)s），请只保留一列"),
+                    header=_BY_KEY[key].header,
+                    n=len(indexes),
+                    cells=cells,
+                )
             )
     missing = [column.header for column in COLUMNS if column.required and column.key not in found]
     if missing:
         raise _FileError(
-            f"表头（第 {row} 行）缺少以下列：{'、'.join(missing)}。请使用平台下载的模板，不要删除或改写列标题"
+            fmt(
+                N_(
+                    "表头（第 %(row)d 行）缺少以下列：%(missing)s。请使用平台下载的模板，不要删除或改写列标题"
+                ),
+                row=row,
+                missing=joined(missing),
+            )
         )
     return {key: indexes[0] for key, indexes in found.items()}
 
@@ -699,12 +727,12 @@ def _read_sheet(data: bytes, *, max_rows: int) -> _Sheet:
             # parts (KeyError, ValueError, TypeError, ParseError, BadZipFile, zlib.error, …): for an
             # upload they all mean "corrupt".
             raise _FileError(
-                "文件已损坏或不是有效的 .xlsx 工作簿，无法读取：请在 Excel 中打开并另存为 .xlsx 后再上传"
+                N_("文件已损坏或不是有效的 .xlsx 工作簿，无法读取：请在 Excel 中打开并另存为 .xlsx 后再上传")
             ) from error
     for warning in caught:
         match = re.search(r"Cell (\$?[A-Z]{1,3}\$?[0-9]+) is marked as a date", str(warning.message))
         if match:
-            sheet.date_warnings[match.group(1).replace("$", "")] = (
+            sheet.date_warnings[match.group(1).replace("$", "")] = N_(
                 "设置为日期格式，但其中的数值超出了日期范围"
             )
         # Other warnings (unsupported extensions, no default style, duplicate part names) concern
@@ -717,7 +745,7 @@ def _read_rows(data: bytes, *, max_rows: int) -> _Sheet:
     try:
         worksheets = workbook.worksheets
         if not worksheets:
-            raise _FileError("工作簿中没有工作表：请使用平台下载的报名表模板")
+            raise _FileError(N_("工作簿中没有工作表：请使用平台下载的报名表模板"))
         named = [ws for ws in worksheets if ws.title.strip() == DATA_SHEET]
         worksheet = named[0] if named else worksheets[0]
         # The <dimension> a file declares may be wrong or absent; never let it cut columns off.
@@ -745,11 +773,19 @@ def _collect(rows: Iterator[tuple], *, title: str, max_rows: int) -> tuple[int, 
             break
     if not header_row:
         if not seen_anything:
-            raise _FileError(f"工作表“{title}”是空的：请在平台下载的模板中填写报名信息后上传")
-        expected = "、".join(column.header for column in COLUMNS if column.required)
+            raise _FileError(
+                fmt(N_("工作表“%(title)s”是空的：请在平台下载的模板中填写报名信息后上传"), title=title)
+            )
+        expected = joined(column.header for column in COLUMNS if column.required)
         raise _FileError(
-            f"没有找到表头：工作表“{title}”的第一行应为模板的列标题（至少包括 {expected}）。"
-            "请使用平台下载的报名表模板"
+            fmt(
+                N_(
+                    "没有找到表头：工作表“%(title)s”的第一行应为模板的列标题（至少包括 %(expected)s）。"
+                    "请使用平台下载的报名表模板"
+                ),
+                title=title,
+                expected=expected,
+            )
         )
 
     order = [positions.get(column.key) for column in COLUMNS]
@@ -762,17 +798,27 @@ def _collect(rows: Iterator[tuple], *, title: str, max_rows: int) -> tuple[int, 
             blank_run += 1
             if blank_run > _MAX_BLANK_RUN:
                 raise _FileError(
-                    f"报名表从第 {number - blank_run + 1} 行起有超过 {_MAX_BLANK_RUN} 行空行：请删除多余的空行后再上传"
+                    fmt(
+                        N_("报名表从第 %(row)d 行起有超过 %(n)d 行空行：请删除多余的空行后再上传"),
+                        row=number - blank_run + 1,
+                        n=_MAX_BLANK_RUN,
+                    )
                 )
             continue
         blank_run = 0
         if len(data_rows) >= max_rows:
             raise _FileError(
-                f"报名表超过 {max_rows} 行（第 {number} 行仍有数据），超出单个文件的上限：请分成多个文件上传"
+                fmt(
+                    N_(
+                        "报名表超过 %(n)d 行（第 %(row)d 行仍有数据），超出单个文件的上限：请分成多个文件上传"
+                    ),
+                    n=max_rows,
+                    row=number,
+                )
             )
         data_rows.append((number, picked))
     if not data_rows:
-        raise _FileError("报名表中没有填写任何报名信息（表头以下都是空行）")
+        raise _FileError(N_("报名表中没有填写任何报名信息（表头以下都是空行）"))
     return header_row, positions, data_rows
 
 
@@ -802,14 +848,22 @@ def _scan_sheet_xml(data: bytes, sheet: _Sheet) -> None:
             in_data.append(ref)
     if in_data:
         raise _FileError(
-            f"报名表中有合并单元格（{_listing(in_data)}）：请取消合并，每个单元格单独填写后再上传"
+            fmt(
+                N_("报名表中有合并单元格（%(cells)s）：请取消合并，每个单元格单独填写后再上传"),
+                cells=_listing(in_data),
+            )
         )
     if has_formula:
         cells = _formulas_without_value(data, sheet)
         if cells:
             raise _FileError(
-                f"单元格 {_listing(cells)} 含有公式但没有计算结果（文件可能由程序生成、未在 Excel 中保存过）："
-                "请在 Excel 中打开，把公式复制后“选择性粘贴 → 数值”，保存后再上传"
+                fmt(
+                    N_(
+                        "单元格 %(cells)s 含有公式但没有计算结果（文件可能由程序生成、未在 Excel 中保存过）："
+                        "请在 Excel 中打开，把公式复制后“选择性粘贴 → 数值”，保存后再上传"
+                    ),
+                    cells=_listing(cells),
+                )
             )
 
 
@@ -863,8 +917,8 @@ def _lacks_cached_value(cell: ET.Element) -> bool:
 
 
 def _listing(items: list[str]) -> str:
-    shown = "、".join(items[:_MAX_LISTED])
-    return shown if len(items) <= _MAX_LISTED else f"{shown} 等 {len(items)} 处"
+    shown = joined(items[:_MAX_LISTED])
+    return shown if len(items) <= _MAX_LISTED else fmt(N_("%(cells)s 等 %(n)d 处"), cells=shown, n=len(items))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -941,7 +995,7 @@ def _parse_date(value: object, *, epoch: datetime) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, time | timedelta):
-        raise _CellError("这是时间，不是日期：请填写如 2025-10-26 的日期")
+        raise _CellError(N_("这是时间，不是日期：请填写如 2025-10-26 的日期"))
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
         if number.is_integer() and 19000101 <= number <= 21001231:
@@ -949,14 +1003,22 @@ def _parse_date(value: object, *, epoch: datetime) -> date:
         if _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
             converted = from_excel(number, epoch)
             return converted.date() if isinstance(converted, datetime) else converted
-        raise _CellError(f"无法识别的日期“{_raw_text(value)}”：请填写如 2025-10-26 的日期")
+        raise _CellError(
+            fmt(N_("无法识别的日期“%(text)s”：请填写如 2025-10-26 的日期"), text=_raw_text(value))
+        )
     text = _text(value)
     match = _DATE_RE.match(text.lower())
     if match:
         return _make_date(*match.groups(), text=text)
     if _COMPACT_DATE_RE.match(text):
         return _compact_date(text)
-    raise _CellError(f"无法识别的日期“{text}”：请填写如 2025-10-26、2025/10/26 或 2025年10月26日")
+    raise _CellError(
+        fmt(
+            N_("无法识别的日期“%(text)s”：请填写如 2025-10-26、2025/10/26 或 %(written)s"),
+            text=text,
+            written="2025年10月26日",  # a way of writing the date the file accepts: kept in any language
+        )
+    )
 
 
 def _compact_date(text: str) -> date:
@@ -967,7 +1029,7 @@ def _make_date(year: str, month: str, day: str, *, text: str) -> date:
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
-        raise _CellError(f"“{text}”不是有效的日期") from None
+        raise _CellError(fmt(N_("“%(text)s”不是有效的日期"), text=text)) from None
 
 
 def _parse_phone(value: object) -> str:
@@ -984,16 +1046,26 @@ def _parse_phone(value: object) -> str:
         if match:
             return prefix + match.group(1)
     raise _CellError(
-        f"手机号码“{_text(value)}”格式不正确：内地手机号为 1 开头的 11 位数字；"
-        "港澳台号码请带国际区号，如 +852 9123 4567、+853 6123 4567、+886 912 345 678"
+        fmt(
+            N_(
+                "手机号码“%(text)s”格式不正确：内地手机号为 1 开头的 11 位数字；"
+                "港澳台号码请带国际区号，如 +852 9123 4567、+853 6123 4567、+886 912 345 678"
+            ),
+            text=_text(value),
+        )
     )
 
 
 def _parse_id_text(value: object) -> str:
     if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
         raise _CellError(
-            "证件号码被 Excel 存成了数字（显示为 1.1E+17 之类），末几位已经丢失：请把“证件号码”列设置为"
-            "“文本”格式后重新输入号码"
+            fmt(
+                N_(
+                    "证件号码被 Excel 存成了数字（显示为 1.1E+17 之类），末几位已经丢失：请把“%(header)s”列设置为"
+                    "“文本”格式后重新输入号码"
+                ),
+                header=_BY_KEY["id_number"].header,
+            )
         )
     return normalize_id_text(_raw_text(value))
 
@@ -1003,9 +1075,11 @@ def _parse_region(value: object) -> str | None:
     if text is None:
         return None
     if len(text) != 6 or not text.isascii() or not text.isdigit():
-        raise _CellError(f"地区代码应为 6 位数字（GB/T 2260 行政区划代码，如 320602），现为“{text}”")
+        raise _CellError(
+            fmt(N_("地区代码应为 6 位数字（GB/T 2260 行政区划代码，如 320602），现为“%(text)s”"), text=text)
+        )
     if text[:2] not in _REGION_PREFIXES:
-        raise _CellError(f"地区代码“{text}”的前两位不是有效的省级行政区划代码")
+        raise _CellError(fmt(N_("地区代码“%(text)s”的前两位不是有效的省级行政区划代码"), text=text))
     return text
 
 
@@ -1017,11 +1091,11 @@ def _parse_years(value: object) -> int | None:
     try:
         number = float(text)
     except ValueError:
-        raise _CellError(f"工作年限应为整数年，如 5，现为“{text}”") from None
+        raise _CellError(fmt(N_("工作年限应为整数年，如 5，现为“%(text)s”"), text=text)) from None
     if not number.is_integer():
-        raise _CellError(f"工作年限请填写整数年，现为 {text}")
+        raise _CellError(fmt(N_("工作年限请填写整数年，现为 %(text)s"), text=text))
     if not 0 <= number <= 70:
-        raise _CellError(f"工作年限应在 0–70 年之间，现为 {text}")
+        raise _CellError(fmt(N_("工作年限应在 0–70 年之间，现为 %(text)s"), text=text))
     return int(number)
 
 
@@ -1029,7 +1103,14 @@ def _lookup(mapping: dict, value: object, *, what: str, choices: Iterable[str]):
     text = _text(value)
     found = mapping.get(text) or mapping.get(text.lower())
     if found is None:
-        raise _CellError(f"无法识别的{what}“{text}”，可选：{'、'.join(choices)}")
+        raise _CellError(
+            fmt(
+                N_("无法识别的%(what)s“%(text)s”，可选：%(choices)s"),
+                what=what,
+                text=text,
+                choices=joined(str(c) for c in choices),
+            )  # typed in the file: kept
+        )
     return found
 
 
@@ -1074,8 +1155,8 @@ def _parse_row(number: int, values: tuple, context: _Context) -> _Parsed:
             return
         if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
             coordinate = f"{get_column_letter(context.positions[key] + 1)}{number}"
-            note = context.date_warnings.get(coordinate, f"是错误值 {value.strip()}")
-            problem(key, f"单元格 {coordinate} {note}：请填写实际内容")
+            note = context.date_warnings.get(coordinate) or fmt(N_("是错误值 %(value)s"), value=value.strip())
+            problem(key, fmt(N_("单元格 %(cell)s %(note)s：请填写实际内容"), cell=coordinate, note=note))
             return
         if _is_blank(value):
             if required:
@@ -1086,27 +1167,27 @@ def _parse_row(number: int, values: tuple, context: _Context) -> _Parsed:
         try:
             fields[key] = parse(value)
         except _CellError as error:
-            problem(key, str(error))
+            problem(key, error.args[0])
         except DomainError as error:
-            problem(key, error.message)
+            problem(key, error.text)
 
-    field("event_title", lambda v: _event(v, context), required="请选择赛项")
-    field("name", _name, required="请填写姓名")
-    field("gender", lambda v: _lookup(_GENDERS, v, what="性别", choices=("男", "女")))
+    field("event_title", lambda v: _event(v, context), required=N_("请选择赛项"))
+    field("name", _name, required=N_("请填写姓名"))
+    field("gender", lambda v: _lookup(_GENDERS, v, what=N_("性别"), choices=("男", "女")))
     field(
         "id_type",
-        lambda v: _lookup(_ID_TYPES, v, what="证件类型", choices=_ID_TYPE_CHOICES),
+        lambda v: _lookup(_ID_TYPES, v, what=N_("证件类型"), choices=_ID_TYPE_CHOICES),
     )
-    field("id_number", _parse_id_text, required="请填写证件号码")
+    field("id_number", _parse_id_text, required=N_("请填写证件号码"))
     field("birth_date", lambda v: _parse_date(v, epoch=context.epoch))
-    field("phone", _parse_phone, required="请填写手机号码")
+    field("phone", _parse_phone, required=N_("请填写手机号码"))
     field("email", _email)
     field(
         "status",
-        lambda v: _lookup(_STATUSES, v, what="身份", choices=_STATUS_CHOICES),
-        required="请填写身份：职工、学生 或 教师",
+        lambda v: _lookup(_STATUSES, v, what=N_("身份"), choices=_STATUS_CHOICES),
+        required=fmt(N_("请填写身份：%(choices)s"), choices=joined(str(c) for c in _STATUS_CHOICES)),
     )
-    field("education", lambda v: _short(v, "学历", 20))
+    field("education", lambda v: _short(v, N_("学历"), 20))
     field("current_level", _level)
     field("certificate_number", _certificate)
     field("certified_on", lambda v: _parse_date(v, epoch=context.epoch))
@@ -1122,20 +1203,30 @@ def _parse_row(number: int, values: tuple, context: _Context) -> _Parsed:
         for key, source in (("gender", document.gender), ("birth_date", document.birth_date)):
             if key in fields and fields[key] is None:
                 if source is None:
-                    problem(key, f"持{document.id_type.label}的选手请填写{_BY_KEY[key].header}")
+                    problem(
+                        key,
+                        fmt(
+                            N_("持%(id_type)s的选手请填写%(header)s"),
+                            id_type=document.id_type.label,
+                            header=_BY_KEY[key].header,
+                        ),
+                    )
                 else:
                     fields[key] = source
     birth = fields.get("birth_date")
     if isinstance(birth, date) and birth > context.today:
-        problem("birth_date", f"出生日期 {birth.isoformat()} 晚于今天")
+        problem("birth_date", fmt(N_("出生日期 %(date)s 晚于今天"), date=birth.isoformat()))
     certified = fields.get("certified_on")
     if isinstance(certified, date):
         if certified > context.today:
-            problem("certified_on", f"发证日期 {certified.isoformat()} 晚于今天")
+            problem("certified_on", fmt(N_("发证日期 %(date)s 晚于今天"), date=certified.isoformat()))
         elif isinstance(birth, date) and certified <= birth:
-            problem("certified_on", f"发证日期 {certified.isoformat()} 不晚于出生日期，请核对")
+            problem(
+                "certified_on",
+                fmt(N_("发证日期 %(date)s 不晚于出生日期，请核对"), date=certified.isoformat()),
+            )
     if fields.get("current_level") is None and (fields.get("certificate_number") or certified):
-        problem("current_level", "填写了等级证书编号或发证日期，请同时填写现有职业技能等级")
+        problem("current_level", N_("填写了等级证书编号或发证日期，请同时填写现有职业技能等级"))
 
     row = None
     if not problems and document is not None:
@@ -1175,12 +1266,12 @@ def _check_document(number, cells, fields, problem, context: _Context) -> IdDocu
             if len(text) == 15 and text.isdigit():
                 id_type = IdType.RESIDENT_ID  # let check_id_number explain the legacy form
             else:
-                problem("id_type", "请选择证件类型（号码不是 18 位身份证号码，无法自动识别）")
+                problem("id_type", N_("请选择证件类型（号码不是 18 位身份证号码，无法自动识别）"))
                 return None
     try:
         document = check_id_number(text, id_type, today=context.today)
     except DomainError as error:
-        problem("id_number", error.message)
+        problem("id_number", error.text)
         return None
     declared_gender = fields.get("gender")
     declared_birth = fields.get("birth_date")
@@ -1191,7 +1282,7 @@ def _check_document(number, cells, fields, problem, context: _Context) -> IdDocu
             birth_date=declared_birth if isinstance(declared_birth, date) else None,
         )
     except DomainError as error:
-        for part in error.message.split("；"):
+        for part in error.params["mismatches"].items:
             problem("gender" if part.startswith("性别") else "birth_date", part)
     return document
 
@@ -1200,9 +1291,17 @@ def _event(value: object, context: _Context) -> str:
     text = _text(value)
     title = context.events.get(_event_key(text))
     if title is None:
-        names = context.event_titles
-        listed = "、".join(names[:10]) + (f" 等 {len(names)} 个" if len(names) > 10 else "")
-        raise _CellError(f"赛项“{text}”不是本次竞赛的赛项，可选：{listed or '（无）'}")
+        names = [str(title) for title in context.event_titles]  # as typed in the file: kept
+        listed = (
+            fmt(N_("%(names)s 等 %(n)d 个"), names=joined(names[:10]), n=len(names))
+            if len(names) > 10
+            else joined(names)
+            if names
+            else N_("（无）")
+        )
+        raise _CellError(
+            fmt(N_("赛项“%(text)s”不是本次竞赛的赛项，可选：%(listed)s"), text=text, listed=listed)
+        )
     return title
 
 
@@ -1210,9 +1309,9 @@ def _name(value: object) -> str:
     # No NFKC here: it would replace CJK compatibility ideographs that some names are written with.
     name = " ".join(_raw_text(value).replace("\u3000", " ").split())
     if any(ch.isdigit() for ch in name):
-        raise _CellError(f"姓名“{name}”中含有数字，请核对")
+        raise _CellError(fmt(N_("姓名“%(name)s”中含有数字，请核对"), name=name))
     if len(name) > 50:
-        raise _CellError("姓名过长（超过 50 个字）")
+        raise _CellError(N_("姓名过长（超过 50 个字）"))
     return name
 
 
@@ -1221,14 +1320,14 @@ def _email(value: object) -> str | None:
     if text is None:
         return None
     if len(text) > 254 or not _EMAIL.match(text):
-        raise _CellError(f"电子邮箱“{text}”格式不正确")
+        raise _CellError(fmt(N_("电子邮箱“%(text)s”格式不正确"), text=text))
     return text
 
 
 def _short(value: object, what: str, limit: int) -> str | None:
     text = _optional(value)
     if text is not None and len(text) > limit:
-        raise _CellError(f"{what}过长（超过 {limit} 个字）")
+        raise _CellError(fmt(N_("%(what)s过长（超过 %(limit)d 个字）"), what=what, limit=limit))
     return text
 
 
@@ -1243,7 +1342,7 @@ def _certificate(value: object) -> str | None:
         return None
     number = normalize_id_text(text)
     if not _CERTIFICATE.match(number):
-        raise _CellError(f"等级证书编号“{text}”格式不正确：应为 5–30 位字母或数字")
+        raise _CellError(fmt(N_("等级证书编号“%(text)s”格式不正确：应为 5–30 位字母或数字"), text=text))
     return number
 
 
@@ -1280,7 +1379,9 @@ def _cross_row_problems(parsed: list[_Parsed], team_sizes: dict[str, int] | None
         if first != item.number:
             problems.append(
                 RowProblem(
-                    item.number, id_header, f"证件号码与第 {first} 行重复：同一人在一个文件中只能填写一次"
+                    item.number,
+                    id_header,
+                    fmt(N_("证件号码与第 %(row)d 行重复：同一人在一个文件中只能填写一次"), row=first),
                 )
             )
 
@@ -1290,7 +1391,11 @@ def _cross_row_problems(parsed: list[_Parsed], team_sizes: dict[str, int] | None
             teams.setdefault(_event_key(item.team_name), []).append(item)
         elif team_sizes is not None and item.event_title in team_sizes:
             problems.append(
-                RowProblem(item.number, team_header, f"“{item.event_title}”是团体赛项，请填写团队名称")
+                RowProblem(
+                    item.number,
+                    team_header,
+                    fmt(N_("“%(event)s”是团体赛项，请填写团队名称"), event=item.event_title),
+                )
             )
     for members in teams.values():
         name = members[0].team_name
@@ -1306,7 +1411,15 @@ def _cross_row_problems(parsed: list[_Parsed], team_sizes: dict[str, int] | None
                     RowProblem(
                         member.number,
                         team_header,
-                        f"团队“{name}”的成员应报同一赛项：第 {first_row} 行为“{first_event}”，本行为“{member.event_title}”",
+                        fmt(
+                            N_(
+                                "团队“%(team)s”的成员应报同一赛项：第 %(row)d 行为“%(first)s”，本行为“%(this)s”"
+                            ),
+                            team=name,
+                            row=first_row,
+                            first=first_event,
+                            this=member.event_title,
+                        ),
                     )
                 )
         if mixed or team_sizes is None:
@@ -1315,16 +1428,29 @@ def _cross_row_problems(parsed: list[_Parsed], team_sizes: dict[str, int] | None
         if needed is None:
             for member in members:
                 problems.append(
-                    RowProblem(member.number, team_header, f"“{first_event}”是个人赛项，不需要填写团队名称")
+                    RowProblem(
+                        member.number,
+                        team_header,
+                        fmt(N_("“%(event)s”是个人赛项，不需要填写团队名称"), event=first_event),
+                    )
                 )
         elif len(members) != needed:
-            rows = "、".join(str(m.number) for m in members)
+            rows = joined(str(m.number) for m in members)
             for member in members:
                 problems.append(
                     RowProblem(
                         member.number,
                         team_header,
-                        f"团队“{name}”有 {len(members)} 人（第 {rows} 行），“{first_event}”每队应为 {needed} 人",
+                        fmt(
+                            N_(
+                                "团队“%(team)s”有 %(n)d 人（第 %(rows)s 行），“%(event)s”每队应为 %(needed)d 人"
+                            ),
+                            team=name,
+                            n=len(members),
+                            rows=rows,
+                            event=first_event,
+                            needed=needed,
+                        ),
                     )
                 )
     return problems
@@ -1379,7 +1505,7 @@ def parse_workbook(
     try:
         sheet = _read_sheet(data, max_rows=max_rows)
     except _FileError as failure:
-        return WorkbookReport(file_error=str(failure))
+        return WorkbookReport(file_error=failure.args[0])
 
     context = _Context(
         today=today,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from competition.domain import AwardClass, PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, fmt, joined
 from competition.scoring.awards import AwardPolicy, CountBasis, assign_awards
 from competition.scoring.marks import Result, Status
 from competition.scoring.ranking import Entrant, RankingPolicy, rank_entrants
@@ -75,19 +75,20 @@ class Standing:
 def _check(results: Sequence[Result], not_ranked: Mapping[str, str], lots: Mapping[str, int]) -> None:
     ids = [r.entry for r in results]
     if len(set(ids)) != len(ids):
-        raise DomainError(
-            N_("参赛编号重复：%(i)s"), i="、".join(sorted({i for i in ids if ids.count(i) > 1}))
-        )
+        raise DomainError(N_("参赛编号重复：%(i)s"), i=joined(sorted({i for i in ids if ids.count(i) > 1})))
     unknown = sorted((set(not_ranked) | set(lots)) - set(ids))
     if unknown:
-        raise DomainError(N_("没有这些参赛者的成绩：%(unknown)s"), unknown="、".join(unknown))
+        raise DomainError(N_("没有这些参赛者的成绩：%(unknown)s"), unknown=joined(unknown))
     blocked = []
     for result in results:
         if result.status is Status.INCOMPLETE:
-            why = [*(f"缺少 {m}" for m in result.missing), *(f"须重新评分 {d}" for d in result.divergent)]
-            blocked.append(f"{result.entry}（{'、'.join(why)}）")
+            why = [
+                *(fmt(N_("缺少 %(aspect)s"), aspect=m) for m in result.missing),
+                *(fmt(N_("须重新评分 %(aspect)s"), aspect=d) for d in result.divergent),
+            ]
+            blocked.append(fmt(N_("%(entry)s（%(why)s）"), entry=result.entry, why=joined(why)))
     if blocked:
-        raise DomainError(N_("以下成绩不完整，不能排名：%(blocked)s"), blocked="；".join(blocked))
+        raise DomainError(N_("以下成绩不完整，不能排名：%(blocked)s"), blocked=joined(blocked, "；"))
 
 
 def build_standings(

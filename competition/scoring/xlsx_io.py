@@ -54,7 +54,8 @@ from fractions import Fraction
 from typing import Any
 
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
+from competition.errors import fmt as fmt_msg
 from competition.scoring.aggregate import Aggregation
 from competition.scoring.aspects import (
     Aspect,
@@ -111,13 +112,21 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ""
-        if self.sheet:
-            where = f"工作表“{self.sheet}”"
-            if self.row is not None:
-                where += f"第 {self.row} 行"
-            where += "："
-        return where + self.message
+        return str(self.text)
+
+    @property
+    def text(self) -> str:
+        """The problem with where it is, marked (``fmt``) so a page shows it translated."""
+        if not self.sheet:
+            return self.message
+        if self.row is None:
+            return fmt_msg(N_("工作表“%(sheet)s”：%(message)s"), sheet=self.sheet, message=self.message)
+        return fmt_msg(
+            N_("工作表“%(sheet)s”第 %(row)s 行：%(message)s"),
+            sheet=self.sheet,
+            row=self.row,
+            message=self.message,
+        )
 
 
 @dataclass(frozen=True)
@@ -204,38 +213,51 @@ class _Problems:
 def _check_container(data: bytes, problems: _Problems) -> None:
     """Refuse files that are not a safe, reasonably sized .xlsx package (raises :class:`_Abort`)."""
     if not data:
-        raise problems.fatal(None, None, "文件为空")
+        raise problems.fatal(None, None, N_("文件为空"))
     if len(data) > MAX_FILE_BYTES:
         raise problems.fatal(
             None,
             None,
-            f"文件过大（{len(data) // 1024 // 1024} MB），评分标准文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB",
+            fmt_msg(
+                N_("文件过大（%(size)s MB），评分标准文件不能超过 %(limit)s MB"),
+                size=len(data) // 1024 // 1024,
+                limit=MAX_FILE_BYTES // 1024 // 1024,
+            ),
         )
     if data.startswith(_XLS_MAGIC):
         raise problems.fatal(
             None,
             None,
-            "这是旧版 Excel 97-2003（.xls）文件（可能只是改了扩展名），请在 Excel 中“另存为” .xlsx 格式后再导入",
+            N_(
+                "这是旧版 Excel 97-2003（.xls）文件（可能只是改了扩展名），请在 Excel 中“另存为” .xlsx 格式后再导入"
+            ),
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise problems.fatal(None, None, "不是 Excel 工作簿（.xlsx）文件，请上传用 Excel 保存的 .xlsx 文件")
+        raise problems.fatal(
+            None, None, N_("不是 Excel 工作簿（.xlsx）文件，请上传用 Excel 保存的 .xlsx 文件")
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-                raise problems.fatal(None, None, "是压缩包，但不是 Excel 工作簿（.xlsx）文件")
+                raise problems.fatal(None, None, N_("是压缩包，但不是 Excel 工作簿（.xlsx）文件"))
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED_BYTES:
                 raise problems.fatal(
                     None,
                     None,
-                    f"工作簿解压后过大（{total // 1024 // 1024} MB，上限 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB），"
-                    "可能是恶意构造的压缩文件，已拒绝",
+                    fmt_msg(
+                        N_(
+                            "工作簿解压后过大（%(size)s MB，上限 %(limit)s MB），可能是恶意构造的压缩文件，已拒绝"
+                        ),
+                        size=total // 1024 // 1024,
+                        limit=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
+                    ),
                 )
             for info in infos:
                 if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise problems.fatal(None, None, "工作簿压缩比异常（疑似压缩炸弹），已拒绝")
+                    raise problems.fatal(None, None, N_("工作簿压缩比异常（疑似压缩炸弹），已拒绝"))
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     with archive.open(info) as member:
@@ -246,11 +268,17 @@ def _check_container(data: bytes, problems: _Problems) -> None:
                     )
                     if last > MAX_ROWS:
                         raise problems.fatal(
-                            None, None, f"工作表行数过多（{last} 行，上限 {MAX_ROWS} 行），已拒绝"
+                            None,
+                            None,
+                            fmt_msg(
+                                N_("工作表行数过多（%(rows)s 行，上限 %(limit)s 行），已拒绝"),
+                                rows=last,
+                                limit=MAX_ROWS,
+                            ),
                         )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         # A damaged archive fails in several ways: bad central directory, bad deflate stream, short member.
-        raise problems.fatal(None, None, "文件已损坏，无法作为 Excel 工作簿打开") from None
+        raise problems.fatal(None, None, N_("文件已损坏，无法作为 Excel 工作簿打开")) from None
 
 
 def _open(
@@ -266,10 +294,12 @@ def _open(
             result = read(openpyxl.load_workbook(io.BytesIO(data), **options))
         except Exception as exc:  # openpyxl raises many kinds for a damaged package
             raise problems.fatal(
-                None, None, f"无法读取工作簿，文件可能已损坏（{type(exc).__name__}）"
+                None,
+                None,
+                fmt_msg(N_("无法读取工作簿，文件可能已损坏（%(error)s）"), error=type(exc).__name__),
             ) from None
     for warning in caught:
-        note = f"读取工作簿时的提示：{warning.message}"
+        note = fmt_msg(N_("读取工作簿时的提示：%(warning)s"), warning=str(warning.message))
         if note not in problems.notes:
             problems.notes.append(note)
     return result
@@ -307,7 +337,13 @@ def _load(data: bytes, problems: _Problems) -> tuple[Any, _Formulas]:
     for ws in values.worksheets:
         if ws.max_row > MAX_ROWS:
             raise problems.fatal(
-                ws.title, None, f"工作表行数过多（{ws.max_row} 行，上限 {MAX_ROWS} 行），已拒绝"
+                ws.title,
+                None,
+                fmt_msg(
+                    N_("工作表行数过多（%(rows)s 行，上限 %(limit)s 行），已拒绝"),
+                    rows=ws.max_row,
+                    limit=MAX_ROWS,
+                ),
             )
     return values, _Formulas(data, problems)
 
@@ -364,14 +400,23 @@ class _Grid:
                 self.problems.add(
                     self.name,
                     row,
-                    f"“{label}”位于合并单元格 {self.merged[(row, col)]} 中，请取消合并并逐行填写",
+                    fmt_msg(
+                        N_("“%(label)s”位于合并单元格 %(merged)s 中，请取消合并并逐行填写"),
+                        label=label,
+                        merged=self.merged[(row, col)],
+                    ),
                 )
             elif (formula := self.formula(row, col)) is not None:
                 self.problems.add(
                     self.name,
                     row,
-                    f"“{label}”是公式 {formula}，但文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中"
-                    "打开保存），请在 Excel 中打开并保存，或改填数值",
+                    fmt_msg(
+                        N_(
+                            "“%(label)s”是公式 %(formula)s，但文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中打开保存），请在 Excel 中打开并保存，或改填数值"
+                        ),
+                        label=label,
+                        formula=formula,
+                    ),
                 )
         return value
 
@@ -387,14 +432,24 @@ class _Grid:
         value = self.get(row, col, label)
         if value is None:
             if required and (row, col) not in self.merged and (col is None or self.formula(row, col) is None):
-                self.problems.add(self.name, row, f"缺少“{label}”")
+                self.problems.add(self.name, row, fmt_msg(N_("缺少“%(label)s”"), label=label))
             return None
         number = _to_decimal(value)
         if number is None:
             if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
-                self.problems.add(self.name, row, f"“{label}”是 Excel 错误值 {value.strip()}，请改为数值")
+                self.problems.add(
+                    self.name,
+                    row,
+                    fmt_msg(
+                        N_("“%(label)s”是 Excel 错误值 %(value)s，请改为数值"),
+                        label=label,
+                        value=value.strip(),
+                    ),
+                )
             else:
-                self.problems.add(self.name, row, f"“{label}”不是数字：“{value}”")
+                self.problems.add(
+                    self.name, row, fmt_msg(N_("“%(label)s”不是数字：“%(value)s”"), label=label, value=value)
+                )
         return number
 
     def merged_in(self, first_row: int, columns: Iterable[int]) -> None:
@@ -405,7 +460,7 @@ class _Grid:
                 self.problems.add(
                     self.name,
                     max(r0, first_row),
-                    f"数据区不能使用合并单元格（{coord}），请取消合并并逐行填写",
+                    fmt_msg(N_("数据区不能使用合并单元格（%(coord)s），请取消合并并逐行填写"), coord=coord),
                 )
 
 
@@ -446,15 +501,17 @@ def _dedupe_headers(
             continue
         key = known.get(text)
         if key is None:
-            grid.problems.add(grid.name, row, f"未知的列标题“{grid.raw(row, col)}”")
+            grid.problems.add(grid.name, row, fmt_msg(N_("未知的列标题“%(raw)s”"), raw=grid.raw(row, col)))
         elif key in columns:
-            grid.problems.add(grid.name, row, f"列标题“{grid.raw(row, col)}”重复")
+            grid.problems.add(grid.name, row, fmt_msg(N_("列标题“%(raw)s”重复"), raw=grid.raw(row, col)))
         else:
             columns[key] = col
     missing = [k for k in required if k not in columns]
     if missing:
         names = {v: k for k, v in known.items()}
-        grid.problems.add(grid.name, row, f"缺少列：{'、'.join(names[m] for m in missing)}")
+        grid.problems.add(
+            grid.name, row, fmt_msg(N_("缺少列：%(missing)s"), missing=joined(names[m] for m in missing))
+        )
         return None
     return columns
 
@@ -493,8 +550,14 @@ def import_scheme_xlsx(data: bytes, *, name: str | None = None) -> ImportReport:
             raise problems.fatal(
                 None,
                 None,
-                "无法识别的工作簿：既不是本平台评分标准模板（须有“部分”和“评分项”工作表），"
-                f"也不是 WorldSkills CIS 评分标准导入表（“{CIS_SHEET}”）",
+                fmt_msg(
+                    N_(
+                        "无法识别的工作簿：既不是本平台评分标准模板（须有“%(parts)s”和“%(aspects)s”工作表），也不是 WorldSkills CIS 评分标准导入表（“%(cis)s”）"
+                    ),
+                    parts=_TEMPLATE_SHEETS["parts"],
+                    aspects=_TEMPLATE_SHEETS["aspects"],
+                    cis=CIS_SHEET,
+                ),
             )
     except _Abort:
         return ImportReport(None, tuple(problems.items), layout, notes=tuple(problems.notes))
@@ -512,7 +575,11 @@ def _looks_cis(ws: Any) -> bool:
 
 def _count_aspects(count: int, problems: _Problems, sheet: str, row: int) -> None:
     if count > MAX_ASPECTS:
-        raise problems.fatal(sheet, row, f"评分项超过 {MAX_ASPECTS} 个，已拒绝（请检查文件是否正确）")
+        raise problems.fatal(
+            sheet,
+            row,
+            fmt_msg(N_("评分项超过 %(limit)s 个，已拒绝（请检查文件是否正确）"), limit=MAX_ASPECTS),
+        )
 
 
 def _build(problems: _Problems, sheet: str | None, row: int | None, make: Callable[[], Any]) -> Any:
@@ -520,7 +587,7 @@ def _build(problems: _Problems, sheet: str | None, row: int | None, make: Callab
     try:
         return make()
     except DomainError as err:
-        problems.add(sheet, row, err.message)
+        problems.add(sheet, row, err.text)
         return None
 
 
@@ -558,7 +625,7 @@ def _cis_header_columns(grid: _Grid, row: int) -> tuple[dict[str, int] | None, i
             continue
         if key := _CIS_HEADERS.get(text):
             if key in columns:
-                grid.problems.add(grid.name, row, f"列标题“{raw}”重复")
+                grid.problems.add(grid.name, row, fmt_msg(N_("列标题“%(raw)s”重复"), raw=raw))
             columns[key] = col
         elif re.fullmatch(r"criterion\s+\S+", text):
             criterion = str(raw).split()[-1].strip()
@@ -567,7 +634,7 @@ def _cis_header_columns(grid: _Grid, row: int) -> tuple[dict[str, int] | None, i
         elif _to_decimal(raw) is not None or grid.formula(row, col) is not None:
             continue  # the criterion's typed total, beside "Total Mark"
         else:
-            grid.problems.add(grid.name, row, f"未知的列标题“{raw}”")
+            grid.problems.add(grid.name, row, fmt_msg(N_("未知的列标题“%(raw)s”"), raw=raw))
     missing = [k for k in _CIS_REQUIRED if k not in columns]
     if missing:
         labels = {
@@ -581,7 +648,9 @@ def _cis_header_columns(grid: _Grid, row: int) -> tuple[dict[str, int] | None, i
             "section": "WSOS Section",
             "max": "Max Mark",
         }
-        grid.problems.add(grid.name, row, f"缺少列：{'、'.join(labels[m] for m in missing)}")
+        grid.problems.add(
+            grid.name, row, fmt_msg(N_("缺少列：%(missing)s"), missing=joined(labels[m] for m in missing))
+        )
         return None, total_col, criterion
     return columns, total_col, criterion
 
@@ -597,14 +666,16 @@ def _read_cis_sections(grid: _Grid, problems: _Problems) -> tuple[list[tuple[Sta
     title = _find_row(grid, 1, lambda t: t == "worldskills occupational standards")
     header = _find_row(grid, title or 1, lambda t: t == "section")
     if header is None:
-        problems.add(grid.name, None, "缺少“WorldSkills Occupational Standards”表（Section | WSOS Marks）")
+        problems.add(
+            grid.name, None, N_("缺少“WorldSkills Occupational Standards”表（Section | WSOS Marks）")
+        )
         return [], 1
     marks_col = None
     for col in range(2, grid.width + 1):
         if _norm(grid.raw(header, col)) == "wsos marks":
             marks_col = col  # the last one: column B holds the section names under the same title
     if marks_col is None or marks_col == 2:
-        problems.add(grid.name, header, "WSOS 表缺少“WSOS Marks”分值列")
+        problems.add(grid.name, header, N_("WSOS 表缺少“WSOS Marks”分值列"))
         return [], header
     sections: list[tuple[StandardSection, int]] = []
     row = header + 1
@@ -616,7 +687,7 @@ def _read_cis_sections(grid: _Grid, problems: _Problems) -> tuple[list[tuple[Sta
             sections.append((StandardSection(number, name, marks), row))
         row += 1
     if not sections:
-        problems.add(grid.name, header, "WSOS 表没有任何章节")
+        problems.add(grid.name, header, N_("WSOS 表没有任何章节"))
     return sections, row
 
 
@@ -627,21 +698,21 @@ def _read_cis_criteria(
     header = _find_row(grid, title or start, lambda t: t == "id")
     found: dict[str, tuple[str, Decimal | None, int]] = {}
     if header is None:
-        problems.add(grid.name, None, "缺少“Criteria”表（ID | Name | Mark）")
+        problems.add(grid.name, None, N_("缺少“Criteria”表（ID | Name | Mark）"))
         return found
     mark_col = next((c for c in range(2, grid.width + 1) if _norm(grid.raw(header, c)) == "mark"), None)
     if mark_col is None or _norm(grid.raw(header, 2)) != "name":
-        problems.add(grid.name, header, "Criteria 表缺少列：Name 或 Mark")
+        problems.add(grid.name, header, N_("Criteria 表缺少列：Name 或 Mark"))
         return found
     row = header + 1
     while row <= grid.rows and grid.raw(row, 1) not in (None, ""):
         code = grid.text(row, 1, "ID")
         if code in found:
-            problems.add(grid.name, row, f"评分模块编号重复：{code}")
+            problems.add(grid.name, row, fmt_msg(N_("评分模块编号重复：%(code)s"), code=code))
         found[code] = (grid.text(row, 2, "Name"), grid.number(row, mark_col, "Mark"), row)
         row += 1
     if not found:
-        problems.add(grid.name, header, "Criteria 表没有任何评分模块")
+        problems.add(grid.name, header, N_("Criteria 表没有任何评分模块"))
     return found
 
 
@@ -674,7 +745,7 @@ def _read_cis(
     table = _read_cis_criteria(grid, problems, after)
     headers = [r for r in range(1, grid.rows + 1) if _norm(grid.raw(r, 1)).startswith("sub criterion id")]
     if not headers:
-        raise problems.fatal(grid.name, None, "找不到评分项表头（Sub Criterion ID | … | Max Mark）")
+        raise problems.fatal(grid.name, None, N_("找不到评分项表头（Sub Criterion ID | … | Max Mark）"))
     first_columns = None
     blocks: list[tuple[str, int, list[_CisSub], Decimal | None, int | None]] = []
     sub_rows: dict[str, int] = {}
@@ -687,7 +758,7 @@ def _read_cis(
             first_columns = columns
             grid.merged_in(header + 1, range(1, max(columns.values()) + 1))
         elif columns != first_columns:
-            problems.add(grid.name, header, "本表头的列位置与第一个表头不一致")
+            problems.add(grid.name, header, N_("本表头的列位置与第一个表头不一致"))
             continue
         end = headers[index + 1] if index + 1 < len(headers) else grid.rows + 1
         subs: list[_CisSub] = []
@@ -695,7 +766,9 @@ def _read_cis(
         if total_col is not None:
             cached = grid.raw(header, total_col)
             if cached is None and grid.formula(header, total_col) is not None:
-                problems.notes.append(f"第 {header} 行的模块合计是公式且没有保存计算结果，未核对")
+                problems.notes.append(
+                    fmt_msg(N_("第 %(header)s 行的模块合计是公式且没有保存计算结果，未核对"), header=header)
+                )
             else:
                 typed_total = _to_decimal(cached)
         last: _CisAspect | None = None
@@ -712,9 +785,23 @@ def _read_cis(
                     letters = re.match(r"[A-Za-z]+", sub_id)
                     code = letters.group(0) if letters else sub_id
                 if not sub_id.startswith(code) or sub_id == code:
-                    problems.add(grid.name, row, f"子模块编号 {sub_id} 不属于评分模块 {code}")
+                    problems.add(
+                        grid.name,
+                        row,
+                        fmt_msg(
+                            N_("子模块编号 %(sub_id)s 不属于评分模块 %(code)s"), sub_id=sub_id, code=code
+                        ),
+                    )
                 if sub_id in sub_rows:
-                    problems.add(grid.name, row, f"子模块编号 {sub_id} 与第 {sub_rows[sub_id]} 行重复")
+                    problems.add(
+                        grid.name,
+                        row,
+                        fmt_msg(
+                            N_("子模块编号 %(sub_id)s 与第 %(row)s 行重复"),
+                            sub_id=sub_id,
+                            row=sub_rows[sub_id],
+                        ),
+                    )
                 sub_rows.setdefault(sub_id, row)
                 subs.append(
                     _CisSub(
@@ -728,21 +815,27 @@ def _read_cis(
                 continue
             if kind:
                 if kind not in {"M", "J"}:
-                    problems.add(grid.name, row, f"未知的评分项类型“{kind}”（应为 M 测量 或 J 评价）")
+                    problems.add(
+                        grid.name,
+                        row,
+                        fmt_msg(N_("未知的评分项类型“%(kind)s”（应为 M 测量 或 J 评价）"), kind=kind),
+                    )
                     last = None
                     continue
                 if not subs:
-                    problems.add(grid.name, row, "评分项前面没有子模块行（Sub Criterion ID）")
+                    problems.add(grid.name, row, N_("评分项前面没有子模块行（Sub Criterion ID）"))
                     last = None
                     continue
                 aspect_count += 1
                 _count_aspects(aspect_count, problems, grid.name, row)
                 description = grid.text(row, columns["description"], "Aspect - Description")
                 if not description:
-                    problems.add(grid.name, row, "评分项缺少描述（Aspect - Description）")
+                    problems.add(grid.name, row, N_("评分项缺少描述（Aspect - Description）"))
                 maximum = grid.number(row, columns["max"], "Max Mark")
                 if maximum is not None and maximum <= 0:
-                    problems.add(grid.name, row, f"配分（Max Mark）必须大于0：{maximum}")
+                    problems.add(
+                        grid.name, row, fmt_msg(N_("配分（Max Mark）必须大于0：%(maximum)s"), maximum=maximum)
+                    )
                     maximum = None
                 last = _CisAspect(
                     row=row,
@@ -760,13 +853,15 @@ def _read_cis(
                 value = _to_decimal(score)
                 text = grid.text(row, columns["extra"], "Judgement Score Description")
                 if last is None or last.kind != "J":
-                    problems.add(grid.name, row, "评价分说明行（Judg Score）不在评价评分项（J）之后")
+                    problems.add(grid.name, row, N_("评价分说明行（Judg Score）不在评价评分项（J）之后"))
                 elif value is None or value not in (0, 1, 2, 3):
-                    problems.add(grid.name, row, f"评价分必须是 0、1、2、3 之一：“{score}”")
+                    problems.add(
+                        grid.name, row, fmt_msg(N_("评价分必须是 0、1、2、3 之一：“%(score)s”"), score=score)
+                    )
                 elif int(value) in last.descriptors:
-                    problems.add(grid.name, row, f"评价分 {int(value)} 的说明重复")
+                    problems.add(grid.name, row, fmt_msg(N_("评价分 %(score)s 的说明重复"), score=int(value)))
                 elif not text:
-                    problems.add(grid.name, row, f"评价分 {int(value)} 缺少说明")
+                    problems.add(grid.name, row, fmt_msg(N_("评价分 %(score)s 缺少说明"), score=int(value)))
                 else:
                     last.descriptors[int(value)] = text
                 continue
@@ -775,10 +870,10 @@ def _read_cis(
                 problems.add(
                     grid.name,
                     row,
-                    "该行有内容，但既不是子模块行、评分项行（Aspect Type 为 M/J），也不是评价分说明行",
+                    N_("该行有内容，但既不是子模块行、评分项行（Aspect Type 为 M/J），也不是评价分说明行"),
                 )
         if code is None:
-            problems.add(grid.name, header, "无法确定本表头所属的评分模块（缺少“Criterion X”）")
+            problems.add(grid.name, header, N_("无法确定本表头所属的评分模块（缺少“Criterion X”）"))
             continue
         blocks.append((code, header, subs, typed_total, total_col))
     overall = _cis_competition_total(grid, problems)
@@ -792,7 +887,9 @@ def _cis_competition_total(grid: _Grid, problems: _Problems) -> tuple[int, Decim
             if _norm(grid.raw(row, col)) == "competition" and _norm(grid.raw(row, col + 1)) == "total mark":
                 value = grid.raw(row, col + 2)
                 if value is None and grid.formula(row, col + 2) is not None:
-                    problems.notes.append(f"第 {row} 行的总分合计是公式且没有保存计算结果，未核对")
+                    problems.notes.append(
+                        fmt_msg(N_("第 %(row)s 行的总分合计是公式且没有保存计算结果，未核对"), row=row)
+                    )
                     return None
                 number = _to_decimal(value)
                 return None if number is None else (row, number)
@@ -815,11 +912,11 @@ def _assemble_cis(
     seen_blocks: set[str] = set()
     for code, header, subs, typed_total, _ in blocks:
         if code in seen_blocks:
-            problems.add(grid.name, header, f"评分模块 {code} 出现了两次")
+            problems.add(grid.name, header, fmt_msg(N_("评分模块 %(code)s 出现了两次"), code=code))
             continue
         seen_blocks.add(code)
         if code not in table:
-            problems.add(grid.name, header, f"评分模块 {code} 不在 Criteria 表中")
+            problems.add(grid.name, header, fmt_msg(N_("评分模块 %(code)s 不在 Criteria 表中"), code=code))
         block_sum = Fraction(0)
         sub_nodes: list[Criterion] = []
         for sub in subs:
@@ -832,11 +929,18 @@ def _assemble_cis(
                         problems.add(
                             grid.name,
                             item.row,
-                            f"评价评分项缺少 0–3 分的评分说明（缺 {'、'.join(absent)} 分）",
+                            fmt_msg(
+                                N_("评价评分项缺少 0–3 分的评分说明（缺 %(absent)s 分）"),
+                                absent=joined(absent),
+                            ),
                         )
                 if sections and item.section not in section_numbers:
-                    shown = item.section or "（空）"
-                    problems.add(grid.name, item.row, f"WSOS Section “{shown}” 不在职业标准章节表中")
+                    shown = item.section or N_("（空）")
+                    problems.add(
+                        grid.name,
+                        item.row,
+                        fmt_msg(N_("WSOS Section “%(shown)s” 不在职业标准章节表中"), shown=shown),
+                    )
                 if item.maximum is None:
                     continue
                 block_sum += exact(item.maximum)
@@ -868,7 +972,14 @@ def _assemble_cis(
             problems.add(
                 grid.name,
                 header,
-                f"评分模块 {code} 的合计（Total Mark）为 {fmt(typed_total)} 分，但各评分项配分之和为 {fmt(block_sum)} 分",
+                fmt_msg(
+                    N_(
+                        "评分模块 %(code)s 的合计（Total Mark）为 %(typed_total)s 分，但各评分项配分之和为 %(block_sum)s 分"
+                    ),
+                    code=code,
+                    typed_total=fmt(typed_total),
+                    block_sum=fmt(block_sum),
+                ),
             )
         if code in table:
             label, typed, row = table[code]
@@ -876,7 +987,14 @@ def _assemble_cis(
                 problems.add(
                     grid.name,
                     row,
-                    f"Criteria 表中评分模块 {code} 为 {fmt(typed)} 分，但各评分项配分之和为 {fmt(block_sum)} 分",
+                    fmt_msg(
+                        N_(
+                            "Criteria 表中评分模块 %(code)s 为 %(typed)s 分，但各评分项配分之和为 %(block_sum)s 分"
+                        ),
+                        code=code,
+                        typed=fmt(typed),
+                        block_sum=fmt(block_sum),
+                    ),
                 )
             node = _build(
                 problems, grid.name, header, lambda c=code, n=label, s=sub_nodes: Criterion(c, n, tuple(s))
@@ -889,19 +1007,30 @@ def _assemble_cis(
             problems.add(
                 grid.name,
                 overall[0],
-                f"总分合计（Total Mark）为 {fmt(overall[1])} 分，但全部评分项配分之和为 {fmt(everything)} 分",
+                fmt_msg(
+                    N_("总分合计（Total Mark）为 %(overall)s 分，但全部评分项配分之和为 %(everything)s 分"),
+                    overall=fmt(overall[1]),
+                    everything=fmt(everything),
+                ),
             )
     for code, (_, _, row) in table.items():
         if code not in seen_blocks:
-            problems.add(grid.name, row, f"评分模块 {code} 没有评分项表")
+            problems.add(grid.name, row, fmt_msg(N_("评分模块 %(code)s 没有评分项表"), code=code))
     for section, row in sections:
         got = section_sums.get(section.number, Fraction(0))
         if got != exact(section.marks):
             problems.add(
                 grid.name,
                 row,
-                f"职业标准第 {section.number} 章节（{section.name}）权重为 {fmt(section.marks)} 分，"
-                f"但对应评分项配分之和为 {fmt(got)} 分",
+                fmt_msg(
+                    N_(
+                        "职业标准第 %(number)s 章节（%(name)s）权重为 %(marks)s 分，但对应评分项配分之和为 %(got)s 分"
+                    ),
+                    number=section.number,
+                    name=section.name,
+                    marks=fmt(section.marks),
+                    got=fmt(got),
+                ),
             )
     if problems.items or not criteria:
         return None, {}, ()
@@ -1014,7 +1143,14 @@ def _enum(grid: _Grid, row: int, col: int | None, label: str, enum: Any, default
         return enum(text.lower())
     except ValueError:
         grid.problems.add(
-            grid.name, row, f"“{label}”的值“{text}”无效，可选：{'、'.join(e.value for e in enum)}"
+            grid.name,
+            row,
+            fmt_msg(
+                N_("“%(label)s”的值“%(text)s”无效，可选：%(enum)s"),
+                label=label,
+                text=text,
+                enum=joined(e.value for e in enum),
+            ),
         )
         return default
 
@@ -1024,7 +1160,7 @@ def _places(grid: _Grid, row: int, col: int, label: str) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value() or number < 0 or number > 10:
-        grid.problems.add(grid.name, row, f"“{label}”须为 0–10 的整数")
+        grid.problems.add(grid.name, row, fmt_msg(N_("“%(label)s”须为 0–10 的整数"), label=label))
         return None
     return int(number)
 
@@ -1044,7 +1180,7 @@ def _read_template(
     for kind, (row, options) in parts_spec.items():
         children = order.get(kind, [])
         if not children:
-            problems.add(grids["parts"].name, row, f"{kind.label}没有评分项")
+            problems.add(grids["parts"].name, row, fmt_msg(N_("%(kind)s没有评分项"), kind=kind.label))
             continue
         part = _build(
             problems,
@@ -1056,7 +1192,15 @@ def _read_template(
             parts.append(part)
     for kind in order:
         if kind not in parts_spec:
-            problems.add(grids["aspects"].name, None, f"评分项属于{kind.label}，但“部分”表中没有该部分")
+            problems.add(
+                grids["aspects"].name,
+                None,
+                fmt_msg(
+                    N_("评分项属于%(kind)s，但“%(sheet)s”表中没有该部分"),
+                    kind=kind.label,
+                    sheet=_TEMPLATE_SHEETS["parts"],
+                ),
+            )
     if problems.items:
         return None, {}, ()
     scheme_sheet = grids["scheme"].name if "scheme" in grids else None
@@ -1088,7 +1232,7 @@ def _read_settings(grid: _Grid | None, problems: _Problems) -> dict[str, Any]:
     for row in _data_rows(grid):
         key = _SCHEME_KEYS.get(grid.text(row, 1, "项目"))
         if key is None:
-            problems.add(grid.name, row, f"未知的设置项“{grid.text(row, 1, '项目')}”")
+            problems.add(grid.name, row, fmt_msg(N_("未知的设置项“%(key)s”"), key=grid.text(row, 1, "项目")))
         elif key == "name":
             settings["name"] = grid.text(row, 2, "名称")
         elif key == "aggregation":
@@ -1096,7 +1240,7 @@ def _read_settings(grid: _Grid | None, problems: _Problems) -> dict[str, Any]:
         elif key == "mode":
             mode = grid.text(row, 2, "舍入方式").upper() or "ROUND_HALF_UP"
             if mode not in ROUNDING_MODES:
-                problems.add(grid.name, row, f"未知的舍入方式“{mode}”")
+                problems.add(grid.name, row, fmt_msg(N_("未知的舍入方式“%(mode)s”"), mode=mode))
             else:
                 settings["rounding"]["mode"] = mode
         else:
@@ -1119,10 +1263,18 @@ def _read_parts(grid: _Grid, problems: _Problems) -> dict[PartKind, tuple[int, d
         text = grid.text(row, columns["kind"], "部分")
         kind = _part_kind(text)
         if kind is None:
-            problems.add(grid.name, row, f"未知的部分“{text}”，可选：理论知识、技能操作、答辩")
+            problems.add(
+                grid.name,
+                row,
+                fmt_msg(
+                    N_("未知的部分“%(text)s”，可选：%(choices)s"),
+                    text=text,
+                    choices=joined(("理论知识", "技能操作", "答辩")),
+                ),
+            )
             continue
         if kind in found:
-            problems.add(grid.name, row, f"{kind.label}重复")
+            problems.add(grid.name, row, fmt_msg(N_("%(kind)s重复"), kind=kind.label))
             continue
         options: dict[str, Any] = {"weight": grid.number(row, columns["weight"], "权重")}
         pass_mark = grid.number(row, columns.get("pass_mark"), "及格分", required=False)
@@ -1144,7 +1296,9 @@ def _read_parts(grid: _Grid, problems: _Problems) -> dict[PartKind, tuple[int, d
         )
         if limit is None:
             if any(grid.text(row, columns.get(k), k) for k in timed):
-                problems.add(grid.name, row, "填写了超时规则，但没有“规定时间”")
+                problems.add(
+                    grid.name, row, fmt_msg(N_("填写了超时规则，但没有“%(column)s”"), column="规定时间")
+                )
         else:
             time: dict[str, Any] = {"limit_minutes": limit}
             for key, label, arg in (
@@ -1168,7 +1322,11 @@ def _read_parts(grid: _Grid, problems: _Problems) -> dict[PartKind, tuple[int, d
             continue
         found[kind] = (row, options)
     if not found and not problems.items:
-        problems.add(grid.name, None, "没有任何部分（理论知识 / 技能操作 / 答辩）")
+        problems.add(
+            grid.name,
+            None,
+            fmt_msg(N_("没有任何部分（%(choices)s）"), choices=joined(("理论知识", "技能操作", "答辩"))),
+        )
     return found
 
 
@@ -1204,24 +1362,48 @@ def _read_nodes(
         node_type = _TYPES.get(type_text.upper() if type_text.isascii() else type_text)
         parent = grid.text(row, columns["parent"], "上级编号")
         if not code:
-            problems.add(grid.name, row, "缺少编号")
+            problems.add(grid.name, row, N_("缺少编号"))
             continue
         if code in rows:
-            problems.add(grid.name, row, f"编号 {code} 与第 {rows[code]} 行重复")
+            problems.add(
+                grid.name, row, fmt_msg(N_("编号 %(code)s 与第 %(row)s 行重复"), code=code, row=rows[code])
+            )
             continue
         if kind is None:
-            problems.add(grid.name, row, f"未知的部分“{grid.text(row, columns['part'], '部分')}”")
+            problems.add(
+                grid.name,
+                row,
+                fmt_msg(N_("未知的部分“%(text)s”"), text=grid.text(row, columns["part"], "部分")),
+            )
             continue
         if node_type is None:
-            problems.add(grid.name, row, f"未知的类型“{type_text}”，可选：模块、M、J、JM、T、G、A、D")
+            problems.add(
+                grid.name,
+                row,
+                fmt_msg(
+                    N_("未知的类型“%(type_text)s”，可选：%(choices)s"),
+                    type_text=type_text,
+                    choices=joined(("模块", "M", "J", "JM", "T", "G", "A", "D")),
+                ),
+            )
             continue
         if parent:
             owner = raw.get(parent)
             if not isinstance(owner, _Node):
-                problems.add(grid.name, row, f"上级编号 {parent} 不是前面已列出的模块")
+                problems.add(
+                    grid.name, row, fmt_msg(N_("上级编号 %(parent)s 不是前面已列出的模块"), parent=parent)
+                )
                 continue
             if owner.kind is not kind:
-                problems.add(grid.name, row, f"上级模块 {parent} 属于{owner.kind.label}，与本行的部分不一致")
+                problems.add(
+                    grid.name,
+                    row,
+                    fmt_msg(
+                        N_("上级模块 %(parent)s 属于%(kind)s，与本行的部分不一致"),
+                        parent=parent,
+                        kind=owner.kind.label,
+                    ),
+                )
                 continue
         rows[code] = row
         if node_type == "criterion":
@@ -1244,11 +1426,15 @@ def _read_nodes(
             )
             if infos[code].descriptors and not all(infos[code].descriptors):
                 absent = [str(s) for s, d in enumerate(infos[code].descriptors) if not d]
-                problems.add(grid.name, row, f"评价评分项缺少 0–3 分的评分说明（缺 {'、'.join(absent)} 分）")
+                problems.add(
+                    grid.name,
+                    row,
+                    fmt_msg(N_("评价评分项缺少 0–3 分的评分说明（缺 %(absent)s 分）"), absent=joined(absent)),
+                )
             if not infos[code].descriptors and any(
                 grid.text(row, columns.get(f"d{s}"), "") for s in range(4)
             ):
-                problems.add(grid.name, row, "只有 0–3 分制的评价评分项（J）才填写 0–3 分说明")
+                problems.add(grid.name, row, N_("只有 0–3 分制的评价评分项（J）才填写 0–3 分说明"))
         if parent:
             raw[parent].children.append(code)
             parent_of[code] = parent
@@ -1267,7 +1453,12 @@ def _read_nodes(
             problems.add(
                 grid.name,
                 item.row,
-                f"模块 {code} 填写的配分为 {fmt(item.typed_max)} 分，但其下各项配分之和为 {fmt(total)} 分",
+                fmt_msg(
+                    N_("模块 %(code)s 填写的配分为 %(typed_max)s 分，但其下各项配分之和为 %(total)s 分"),
+                    code=code,
+                    typed_max=fmt(item.typed_max),
+                    total=fmt(total),
+                ),
             )
         return _build(problems, grid.name, item.row, lambda: Criterion(code, item.name, tuple(children)))
 
@@ -1285,10 +1476,19 @@ def _params(grid: _Grid, row: int, col: int | None) -> dict[str, Any] | None:
     try:
         value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as err:
-        grid.problems.add(grid.name, row, f"“参数”不是有效的 JSON：{err.msg}（第 {err.pos + 1} 个字符）")
+        grid.problems.add(
+            grid.name,
+            row,
+            fmt_msg(
+                N_("“%(column)s”不是有效的 JSON：%(error)s（第 %(position)s 个字符）"),
+                column="参数",
+                error=err.msg,
+                position=err.pos + 1,
+            ),
+        )
         return None
     if not isinstance(value, dict):
-        grid.problems.add(grid.name, row, "“参数”须为 JSON 对象（{…}）")
+        grid.problems.add(grid.name, row, fmt_msg(N_("“%(column)s”须为 JSON 对象（{…}）"), column="参数"))
         return None
     return value
 
@@ -1312,8 +1512,8 @@ def _allowed(params: Mapping[str, Any], keys: set[str], kind: str) -> None:
         raise DomainError(
             N_("%(kind)s的参数中有未知的键：%(unknown)s（可用：%(keys)s）"),
             kind=kind,
-            unknown="、".join(unknown),
-            keys="、".join(sorted(keys)),
+            unknown=joined(unknown),
+            keys=joined(sorted(keys)),
         )
 
 
@@ -1321,26 +1521,26 @@ def _deduction_item(value: Any) -> DeductionRule | DeductionGroup:
     if not isinstance(value, dict):
         raise DomainError(N_("扣分规则须为 JSON 对象"))
     if "members" in value:
-        _allowed(value, {"code", "description", "members", "cap"}, "扣分组")
+        _allowed(value, {"code", "description", "members", "cap"}, N_("扣分组"))
         return DeductionGroup(
             str(value.get("code", "")),
             str(value.get("description", "")),
             tuple(_deduction_item(m) for m in value["members"]),
-            _opt_dec(value, "cap", "扣分上限"),
+            _opt_dec(value, "cap", N_("扣分上限")),
         )
     _allowed(
         value,
         {"code", "description", "points", "per", "unit", "allowance", "cap", "step_rounding"},
-        "扣分规则",
+        N_("扣分规则"),
     )
     return DeductionRule(
         code=str(value.get("code", "")),
         description=str(value.get("description", "")),
-        points=_dec(value.get("points"), "扣分分值"),
-        per=_opt_dec(value, "per", "扣分单位"),
+        points=_dec(value.get("points"), N_("扣分分值")),
+        per=_opt_dec(value, "per", N_("扣分单位")),
         unit=str(value.get("unit", "")),
-        allowance=_opt_dec(value, "allowance", "允许偏差") or Decimal(0),
-        cap=_opt_dec(value, "cap", "扣分上限"),
+        allowance=_opt_dec(value, "allowance", N_("允许偏差")) or Decimal(0),
+        cap=_opt_dec(value, "cap", N_("扣分上限")),
         step_rounding=StepRounding(value.get("step_rounding", "up")),
     )
 
@@ -1348,36 +1548,36 @@ def _deduction_item(value: Any) -> DeductionRule | DeductionGroup:
 def _rule(node_type: str, params: Mapping[str, Any]) -> Any:
     """Build the core rule for an aspect type from its JSON parameters (raises DomainError/ValueError)."""
     if node_type in {"M", "A"}:
-        _allowed(params, set(), "该类型")
+        _allowed(params, set(), N_("该类型"))
         return Check() if node_type == "M" else AutomatedTest()
     if node_type == "J":
-        _allowed(params, {"scale_max", "aggregation", "divergence_limit", "whole_scores"}, "评价评分项")
+        _allowed(params, {"scale_max", "aggregation", "divergence_limit", "whole_scores"}, N_("评价评分项"))
         return Judgement(
-            scale_max=_opt_dec(params, "scale_max", "评价满分档") or Decimal(3),
+            scale_max=_opt_dec(params, "scale_max", N_("评价满分档")) or Decimal(3),
             aggregation=Aggregation(params["aggregation"]) if params.get("aggregation") else None,
-            divergence_limit=_opt_dec(params, "divergence_limit", "分歧上限")
+            divergence_limit=_opt_dec(params, "divergence_limit", N_("分歧上限"))
             if "divergence_limit" in params
             else Decimal(1),
             whole_scores=bool(params.get("whole_scores", True)),
         )
     if node_type == "JM":
-        _allowed(params, {"aggregation", "divergence_limit"}, "裁判打分评分项")
+        _allowed(params, {"aggregation", "divergence_limit"}, N_("裁判打分评分项"))
         return JudgedMark(
             aggregation=Aggregation(params["aggregation"]) if params.get("aggregation") else None,
-            divergence_limit=_opt_dec(params, "divergence_limit", "分歧上限"),
+            divergence_limit=_opt_dec(params, "divergence_limit", N_("分歧上限")),
         )
     if node_type == "T":
-        _allowed(params, {"nominal", "unit", "bands"}, "公差分档评分项")
+        _allowed(params, {"nominal", "unit", "bands"}, N_("公差分档评分项"))
         bands = params.get("bands") or []
         if not isinstance(bands, list):
             raise DomainError(N_("公差带（bands）须为列表"))
         return ToleranceBands(
-            nominal=_dec(params.get("nominal"), "名义尺寸"),
+            nominal=_dec(params.get("nominal"), N_("名义尺寸")),
             bands=tuple(
                 Band(
-                    _dec(b.get("below"), "下偏差"),
-                    _dec(b.get("above"), "上偏差"),
-                    _dec(b.get("share"), "得分比例"),
+                    _dec(b.get("below"), N_("下偏差")),
+                    _dec(b.get("above"), N_("上偏差")),
+                    _dec(b.get("share"), N_("得分比例")),
                     str(b.get("label", "")),
                 )
                 for b in bands
@@ -1385,18 +1585,18 @@ def _rule(node_type: str, params: Mapping[str, Any]) -> Any:
             unit=str(params.get("unit", "")),
         )
     if node_type == "G":
-        _allowed(params, {"grades", "required", "shares"}, "等级评分项")
+        _allowed(params, {"grades", "required", "shares"}, N_("等级评分项"))
         options: dict[str, Any] = {}
         if "shares" in params:
-            options["shares"] = tuple(_dec(s, "等级得分比例") for s in params["shares"])
+            options["shares"] = tuple(_dec(s, N_("等级得分比例")) for s in params["shares"])
         return OrdinalGrades(
             tuple(str(g) for g in params.get("grades") or ()), str(params.get("required", "")), **options
         )
-    _allowed(params, {"items", "cap", "floor"}, "扣分制评分项")
+    _allowed(params, {"items", "cap", "floor"}, N_("扣分制评分项"))
     return Deductions(
         items=tuple(_deduction_item(i) for i in params.get("items") or ()),
-        cap=_opt_dec(params, "cap", "扣分上限"),
-        floor=_opt_dec(params, "floor", "最低分") if "floor" in params else Decimal(0),
+        cap=_opt_dec(params, "cap", N_("扣分上限")),
+        floor=_opt_dec(params, "floor", N_("最低分")) if "floor" in params else Decimal(0),
     )
 
 
@@ -1414,15 +1614,31 @@ def _read_aspect(
     if maximum is None or params is None:
         return None
     if node_type in {"T", "G", "D"} and not params:
-        problems.add(grid.name, row, f"类型 {node_type} 的评分项须在“参数”中写明评分规则（JSON）")
+        problems.add(
+            grid.name,
+            row,
+            fmt_msg(
+                N_("类型 %(node_type)s 的评分项须在“%(column)s”中写明评分规则（JSON）"),
+                node_type=node_type,
+                column="参数",
+            ),
+        )
         return None
     try:
         rule = _rule(node_type, params)
     except DomainError as err:
-        problems.add(grid.name, row, err.message)
+        problems.add(grid.name, row, err.text)
         return None
     except (ValueError, TypeError, AttributeError, KeyError) as err:
-        problems.add(grid.name, row, f"“参数”无效：{err}")
+        problems.add(
+            grid.name,
+            row,
+            fmt_msg(
+                N_("“%(column)s”无效：%(error)s"),
+                column="参数",
+                error=err.text if isinstance(err, DomainError) else str(err),
+            ),
+        )
         return None
     return _build(problems, grid.name, row, lambda: Aspect(code, name, maximum, rule))
 
@@ -1437,7 +1653,11 @@ def _read_vetoes(grid: _Grid | None, problems: _Problems) -> list[Veto]:
     for row in _data_rows(grid):
         scope = _enum(grid, row, columns["scope"], "范围", VetoScope, None)
         if scope is None:
-            problems.add(grid.name, row, "缺少“范围”（aspect / section / part / result）")
+            problems.add(
+                grid.name,
+                row,
+                fmt_msg(N_("缺少“%(column)s”（aspect / section / part / result）"), column="范围"),
+            )
             continue
         found.append(
             Veto(
@@ -1481,7 +1701,11 @@ def _read_sections(grid: _Grid | None, problems: _Problems) -> list[tuple[Standa
         number = grid.text(row, columns["number"], "章节")
         marks = grid.number(row, columns["marks"], "分值")
         if number in seen:
-            problems.add(grid.name, row, f"章节 {number} 与第 {seen[number]} 行重复")
+            problems.add(
+                grid.name,
+                row,
+                fmt_msg(N_("章节 %(number)s 与第 %(row)s 行重复"), number=number, row=seen[number]),
+            )
             continue
         seen[number] = row
         if marks is not None:
@@ -1501,8 +1725,17 @@ def _check_sections(
     sums: dict[str, Fraction] = {}
     for code, info in infos.items():
         if info.section not in numbers:
-            shown = info.section or "（空）"
-            problems.add(grid.name, rows[code], f"评分项 {code} 的标准章节“{shown}”不在“标准章节”表中")
+            shown = info.section or N_("（空）")
+            problems.add(
+                grid.name,
+                rows[code],
+                fmt_msg(
+                    N_("评分项 %(code)s 的标准章节“%(shown)s”不在“%(sheet)s”表中"),
+                    code=code,
+                    shown=shown,
+                    sheet=_TEMPLATE_SHEETS["sections"],
+                ),
+            )
         sums[info.section] = sums.get(info.section, Fraction(0)) + exact(aspects[code].maximum)
     for section, row in sections:
         got = sums.get(section.number, Fraction(0))
@@ -1510,7 +1743,12 @@ def _check_sections(
             problems.add(
                 _TEMPLATE_SHEETS["sections"],
                 row,
-                f"标准章节 {section.number} 的权重为 {fmt(section.marks)} 分，但对应评分项配分之和为 {fmt(got)} 分",
+                fmt_msg(
+                    N_("标准章节 %(number)s 的权重为 %(marks)s 分，但对应评分项配分之和为 %(got)s 分"),
+                    number=section.number,
+                    marks=fmt(section.marks),
+                    got=fmt(got),
+                ),
             )
 
 

@@ -73,3 +73,55 @@ def test_plain_values_are_json_safe():
     assert plain(
         {"w": Decimal("70.00"), "g": Group.STAFF, "d": date(2026, 1, 2), "l": (Decimal("0.5"),)}
     ) == {"w": "70", "g": "staff", "d": "2026-01-02", "l": ["0.5"]}
+
+
+def _hash_as_first_written(entry: AuditEntry) -> str:
+    """The entry hash as entries were hashed before ``summary_data`` existed."""
+    import hashlib
+    import json
+
+    payload = {
+        "prev": entry.prev_hash,
+        "at": entry.at.isoformat(),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "contest_id": entry.contest_id,
+        "summary": entry.summary,
+        "before": entry.before,
+        "after": entry.after,
+    }
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def test_translatable_summaries_leave_old_hashes_alone_and_are_hashed_themselves(session):
+    from competition.errors import N_, fmt
+
+    plain_entry = _three_entries(None)[0]
+    assert plain_entry.summary_data is None
+    assert plain_entry.entry_hash == _hash_as_first_written(
+        plain_entry
+    )  # entries written before keep verifying
+    marked = record(
+        "test.marked",
+        actor=None,
+        summary=fmt(N_("删除赛项 %(title)s"), title="焊工"),
+        now=factories.NOW,
+        object_type="test",
+    )
+    assert (marked.summary, marked.summary_data) == (
+        "删除赛项 焊工",
+        {"t": "删除赛项 %(title)s", "p": {"title": "焊工"}},
+    )
+    assert marked.entry_hash != _hash_as_first_written(marked)  # summary_data is part of what is hashed
+    assert verify_chain() == []
+    db.session.execute(
+        sa.update(AuditEntry)
+        .where(AuditEntry.id == marked.id)
+        .values(summary_data={"t": "新建赛项 %(title)s"})
+    )
+    db.session.expire_all()
+    assert [p.entry_id for p in verify_chain()] == [marked.id]
