@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
 from competition.errors import N_, DomainError, InvariantError
@@ -135,6 +137,16 @@ class DecisionStatus(StrEnum):
         }[self.value]
 
 
+#: Members the engine tests for every decision, looked up once (class attribute access to an enumeration
+#: member goes through a descriptor on Python 3.11).
+_GRANTED = DecisionStatus.GRANTED
+_NO_EFFECT = DecisionStatus.NO_EFFECT
+_LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
+_PROMOTION = DecisionKind.PROMOTION
+_ELIGIBILITY = DecisionKind.ELIGIBILITY
+_TITLE = DecisionKind.TITLE
+_STATUS_LABELS: dict[DecisionStatus, str] = {status: status.label for status in DecisionStatus}
+
 #: Labels computed once (the enums build them on each call): the engine writes them for every result.
 _LEVEL_TEXTS: dict[SkillLevel | None, str] = {
     None: "原等级 无",
@@ -233,6 +245,29 @@ class ResultFacts:
             raise InvariantError("total must be a Decimal")
         object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
 
+    @classmethod
+    def of(cls, shared: Mapping[str, Any], **values: Any) -> ResultFacts:
+        """``ResultFacts(**shared, **values)``, checks included, for a caller building the facts of many
+        results of one event: ``shared`` holds the fields common to them (contest, event, tier …).
+        Skips the generated ``__init__``, which sets each of the twenty fields through
+        ``object.__setattr__`` (measured: most of the cost of building a year's facts). Raises
+        :class:`TypeError` for an unknown or missing field, :class:`InvariantError` as the constructor."""
+        obj = object.__new__(cls)
+        attrs = obj.__dict__
+        attrs.update(_FACT_DEFAULTS)
+        attrs.update(shared)
+        attrs.update(values)
+        if len(attrs) != len(_FACT_FIELDS):
+            unknown = sorted(set(attrs) - _FACT_FIELDS)
+            raise TypeError(
+                f"ResultFacts.of: unknown fields {unknown}" if unknown else "ResultFacts.of: missing fields"
+            )
+        missing = [name for name in _FACT_REQUIRED if attrs[name] is _MISSING]
+        if missing:
+            raise TypeError(f"ResultFacts.of: missing fields {missing}")
+        obj.__post_init__()
+        return obj
+
     @property
     def contest_label(self) -> str:
         """The contest's name for messages, or its key when no name was given."""
@@ -249,6 +284,17 @@ class ResultFacts:
     def level_text(self) -> str:
         """``原等级 三级/高级工`` or ``原等级 无``."""
         return _LEVEL_TEXTS[self.current_level]
+
+
+_MISSING: Any = object()
+_FACT_FIELDS = frozenset(f.name for f in fields(ResultFacts))
+_FACT_REQUIRED = tuple(
+    f.name for f in fields(ResultFacts) if f.default is MISSING and f.default_factory is MISSING
+)
+#: Every field, at its default (required fields at a marker :meth:`ResultFacts.of` rejects).
+_FACT_DEFAULTS: dict[str, Any] = {
+    f.name: _MISSING if f.name in _FACT_REQUIRED else f.default for f in fields(ResultFacts)
+}
 
 
 # ------------------------------------------------------------------------------------------ rule pieces
@@ -385,7 +431,7 @@ class Conditions:
         """``True`` when no condition is set (the rule would match every result)."""
         return self == Conditions()
 
-    @property
+    @cached_property
     def uses_rank(self) -> bool:
         """``True`` when any rank condition is set."""
         return (
@@ -403,28 +449,67 @@ class Conditions:
         return facts.contest_date
 
     def matches(self, facts: ResultFacts) -> bool:
-        """``True`` when every condition holds for ``facts``. Pure; never raises for valid facts."""
-        if self.tiers and facts.tier not in self.tiers:
+        """``True`` when every condition holds for ``facts``. Pure; never raises for valid facts.
+
+        The conditions in three groups, each also used on its own by :meth:`RuleSet.screen`: those on the
+        event (:meth:`admits_event`), the rank range (:meth:`rank_bounds`), those on the person and
+        their result (:meth:`admits_result`)."""
+        if not self.admits_event(facts.tier, facts.group, facts.team_size, facts.entrants):
             return False
-        if self.groups and facts.group not in self.groups:
+        bounds = self.rank_bounds(facts.entrants, facts.team_size)
+        if bounds is not None:
+            rank = facts.rank
+            if rank is None or not bounds[0] <= rank <= bounds[1]:
+                return False
+        return self.admits_result(facts)
+
+    def admits_event(self, tier: Tier, group: Group, team_size: int, entrants: int) -> bool:
+        """``True`` when the conditions on the event hold: tier, group, team size (``team_sizes``,
+        ``team_size_min``/``max``, and a size ``top_n_by_team_size`` covers) and ``entrants_min``."""
+        if self.tiers and tier not in self.tiers:
             return False
+        if self.groups and group not in self.groups:
+            return False
+        if self.team_sizes and team_size not in self.team_sizes:
+            return False
+        if self.team_size_min is not None and team_size < self.team_size_min:
+            return False
+        if self.team_size_max is not None and team_size > self.team_size_max:
+            return False
+        if self.top_n_by_team_size and self.team_size_cutoff(team_size) is None:
+            return False
+        return self.entrants_min is None or entrants >= self.entrants_min
+
+    def rank_bounds(self, entrants: int, team_size: int) -> tuple[int, int] | None:
+        """The ranks the rank conditions admit in an event of ``entrants`` entries and teams of
+        ``team_size``: ``(low, high)`` inclusive (empty when ``low > high``, e.g. 30 % of 2 rounded down),
+        or ``None`` when the rule has no rank condition. An unranked result fails any rank condition;
+        a joint rank compares by its number. ``high`` is at most ``entrants`` (no rank is above it)."""
+        if not self.uses_rank:
+            return None
+        high = entrants
+        if self.rank_max is not None and self.rank_max < high:
+            high = self.rank_max
+        if self.top_n is not None and self.top_n < high:
+            high = self.top_n
+        if self.top_percent is not None:
+            high = min(high, percent_cutoff(entrants, self.top_percent, self.rounding))
+        if self.top_n_by_team_size:
+            limit = self.team_size_cutoff(team_size)
+            high = min(high, limit if limit is not None else 0)
+        return (self.rank_min or 1, high)
+
+    def admits_result(self, facts: ResultFacts) -> bool:
+        """``True`` when the conditions on the person and their result hold: award, gender, parts passed,
+        total, age (at :meth:`age_reference`) and current level (none fails ``level_min``, passes
+        ``level_max``)."""
         if self.award_classes and facts.award not in self.award_classes:
             return False
         if self.genders and facts.gender not in self.genders:
             return False
-        if self.team_sizes and facts.team_size not in self.team_sizes:
-            return False
-        if self.team_size_min is not None and facts.team_size < self.team_size_min:
-            return False
-        if self.team_size_max is not None and facts.team_size > self.team_size_max:
-            return False
         if self.all_parts_passed and not facts.all_parts_passed:
             return False
         if self.total_min is not None and facts.total < self.total_min:
-            return False
-        if self.entrants_min is not None and facts.entrants < self.entrants_min:
-            return False
-        if self.uses_rank and not self._rank_matches(facts):
             return False
         if self.age_min is not None or self.age_max is not None:
             age = age_on(facts.birth_date, self.age_reference(facts))
@@ -436,26 +521,6 @@ class Conditions:
         if self.level_min is not None and (level is None or level < self.level_min):
             return False
         return not (self.level_max is not None and level is not None and level > self.level_max)
-
-    def _rank_matches(self, facts: ResultFacts) -> bool:
-        rank = facts.rank
-        if rank is None:
-            return False
-        if self.rank_min is not None and rank < self.rank_min:
-            return False
-        if self.rank_max is not None and rank > self.rank_max:
-            return False
-        if self.top_n is not None and rank > self.top_n:
-            return False
-        if self.top_percent is not None and rank > percent_cutoff(
-            facts.entrants, self.top_percent, self.rounding
-        ):
-            return False
-        if self.top_n_by_team_size:
-            limit = self.team_size_cutoff(facts.team_size)
-            if limit is None or rank > limit:
-                return False
-        return True
 
     def team_size_cutoff(self, team_size: int) -> int | None:
         """The N of ``top_n_by_team_size`` for a team of ``team_size`` (the largest size listed also
@@ -483,7 +548,7 @@ class Conditions:
         E.g. ``第3名/47人, 市级一类, 职工组, 原等级 三级/高级工``; rank, tier, group and current level always,
         plus whatever else the rule's conditions use (percentage cut-off, award, parts passed, age …).
         """
-        parts = [facts.rank_text, facts.tier.label, facts.group.label]
+        parts = [facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group]]
         if self.top_percent is not None:
             cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
             parts.append(f"前{self.top_percent}%（{self.rounding.label}）为前{cutoff}名")
@@ -551,7 +616,7 @@ class Outcome:
         if kind is OutcomeKind.TITLE and not (self.title and self.title.strip()):
             raise DomainError(N_("缺少荣誉称号名称"), field="title")
 
-    @property
+    @cached_property
     def category(self) -> DecisionKind:
         """Promotions (promote, raise), eligibility and titles are decided separately."""
         return {
@@ -561,7 +626,7 @@ class Outcome:
             OutcomeKind.TITLE: DecisionKind.TITLE,
         }[self.kind]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The outcome as written in a notice, e.g. ``晋升 二级/技师（已有该等级或更高者晋升高一级）``."""
         if self.kind is OutcomeKind.TITLE:
@@ -612,7 +677,7 @@ class PromotionRule:
         if self.when.is_empty:
             raise DomainError(N_("规则至少需要一个条件"), field="when")
 
-    @property
+    @cached_property
     def label(self) -> str:
         """``rule-id“规则名称”`` for messages."""
         return f"{self.id}“{self.name}”"
@@ -785,6 +850,7 @@ class RuleSet:
                 seen[rule.id] = path
                 effective.append(rule)
         object.__setattr__(self, "_effective", tuple(effective))
+        object.__setattr__(self, "_screens", {})
 
     @property
     def effective_rules(self) -> tuple[PromotionRule, ...]:
@@ -795,6 +861,17 @@ class RuleSet:
     def key(self) -> str:
         """``id@version``, the string stored with decisions."""
         return f"{self.id}@{self.version}"
+
+    def screen(self, tier: Tier, group: Group, team_size: int, entrants: int) -> EventScreen:
+        """The :class:`EventScreen` of this rule set for an event of ``tier`` and ``group`` with teams of
+        ``team_size`` (1 = individual) and ``entrants`` ranked entries (≥ 1): the rules whose conditions on
+        the event hold, each with its rank range. Computed once per combination and kept (the rule set is
+        immutable). Pure; raises nothing."""
+        key = (tier, group, team_size, entrants)
+        found = self._screens.get(key)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._screens[key] = EventScreen.of(self.effective_rules, *key)  # type: ignore[attr-defined]
+        return found
 
     def rule(self, rule_id: str) -> PromotionRule:
         """The effective rule with ``rule_id``; raises :class:`DomainError` when there is none."""
@@ -833,6 +910,64 @@ def derive_ruleset(
 
 
 # ------------------------------------------------------------------------------------------------ engine
+
+
+@dataclass(frozen=True, slots=True)
+class EventScreen:
+    """The rules of a rule set that can apply to the results of one event, found once per event.
+
+    ``rules``: ``(index in the rule set, rule, rank range)`` for each rule whose conditions on the event
+    (:meth:`Conditions.admits_event`) hold, in rule-set order; the range is
+    :meth:`Conditions.rank_bounds` (``None`` = no rank condition). ``low``/``high`` span every rule's
+    range and ``any_rank`` is ``True`` when a rule has no rank condition. Built by
+    :meth:`RuleSet.screen`; a result of the event matches a rule of the set only if :meth:`admits` its
+    rank, and the rules it matches are :meth:`matching` (the same as :meth:`Conditions.matches`).
+    """
+
+    rules: tuple[tuple[int, PromotionRule, tuple[int, int] | None], ...]
+    low: int
+    high: int
+    any_rank: bool
+
+    @classmethod
+    def of(
+        cls, rules: Sequence[PromotionRule], tier: Tier, group: Group, team_size: int, entrants: int
+    ) -> EventScreen:
+        """The screen of ``rules`` for an event of ``tier``, ``group``, ``team_size`` and ``entrants``."""
+        kept = []
+        for i, rule in enumerate(rules):
+            when = rule.when
+            if not when.admits_event(tier, group, team_size, entrants):
+                continue
+            bounds = when.rank_bounds(entrants, team_size)
+            if bounds is not None and bounds[0] > bounds[1]:
+                continue  # no rank is inside an empty range
+            kept.append((i, rule, bounds))
+        ranges = [b for _i, _r, b in kept if b is not None]
+        return cls(
+            rules=tuple(kept),
+            low=min((b[0] for b in ranges), default=1),
+            high=max((b[1] for b in ranges), default=0),
+            any_rank=any(b is None for _i, _r, b in kept),
+        )
+
+    def admits(self, rank: int | None) -> bool:
+        """``False`` when no rule of the set can match a result of this event at ``rank`` (``None`` =
+        unranked): such a result gets only a ``no_match`` decision. ``True`` does not mean a rule matches."""
+        if self.any_rank:
+            return True
+        return rank is not None and self.low <= rank <= self.high
+
+    def matching(self, facts: ResultFacts) -> list[tuple[int, PromotionRule]]:
+        """``(index, rule)`` of the rules that match ``facts`` (a result of this event), in rule-set
+        order: the rank inside the rule's range and :meth:`Conditions.admits_result`."""
+        rank = facts.rank
+        return [
+            (i, rule)
+            for i, rule, bounds in self.rules
+            if (bounds is None or (rank is not None and bounds[0] <= rank <= bounds[1]))
+            and rule.when.admits_result(facts)
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -941,7 +1076,7 @@ class Decision:
         return self.kind is DecisionKind.PROMOTION and self.status is DecisionStatus.GRANTED
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     facts: ResultFacts
     rule: PromotionRule
@@ -957,13 +1092,17 @@ def _is_final(facts: ResultFacts, today: date) -> bool:
     return facts.final_date is not None and facts.final_date <= today
 
 
-def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date) -> list[Decision]:
+def evaluate(
+    ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date, no_match: bool = True
+) -> list[Decision]:
     """Decide promotions, titles and eligibility for a batch of results under ``ruleset`` (DOMAIN.md §4).
 
     ``facts_list``: results, at most one per (person, contest, event); ``today``: the evaluation date — a
     result whose ``final_date`` is ``None`` or after ``today`` gives ``pending`` decisions (公示 not over).
 
-    Per result, every matching rule gives a decision; a result no rule matches gives one ``no_match``.
+    Per result, every matching rule gives a decision; a result no rule matches gives one ``no_match``
+    (left out when ``no_match`` is ``False``: the other decisions are the same either way, so a caller
+    that does not keep ``no_match`` decisions need not pay for their texts).
     Policies, in order:
 
     1. "已有 →" and the caps (:func:`resolve`); a matching rule that gives nothing is ``no_effect``;
@@ -977,50 +1116,61 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
        are ``blocked`` naming the winning contest. Prior promotions from a contest in this batch are this
        batch's own earlier grants and are ignored, so feeding granted decisions back changes nothing.
 
+    Which rules match a result depends on that result's facts alone (:meth:`RuleSet.screen` finds the
+    rules an event admits once per event); a result no rule matches takes no part in the policies, except
+    that its contest counts as "in this batch" in 3.
+
     Returns decisions sorted by person, contest, event, then rule order. Deterministic and idempotent: the
     same inputs in any order give the same list. Raises :class:`InvariantError` for a repeated result key.
     """
-    facts_sorted = sorted(facts_list, key=lambda f: (f.person_key, f.contest_key, f.event_key))
-    keys = [(f.person_key, f.contest_key, f.event_key) for f in facts_sorted]
-    if len(set(keys)) != len(keys):
-        raise InvariantError("evaluate: the same (person, contest, event) appears twice")
-    rules = ruleset.effective_rules
     settings = ruleset.settings
-    # The rules whose tier and group conditions admit a (tier, group): the other conditions are checked
-    # per result. Only narrows the loop; the order of the rules (it breaks ties) is kept.
-    admitted: dict[tuple[Tier, Group], list[tuple[int, PromotionRule]]] = {}
+    screen_of = ruleset.screen
+    seen: set[tuple[str, str, str]] = set()
+    everything: list[ResultFacts] = []
     per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
-    for facts in facts_sorted:
-        pool = admitted.get((facts.tier, facts.group))
-        if pool is None:
-            pool = admitted[(facts.tier, facts.group)] = [
-                (i, rule)
-                for i, rule in enumerate(rules)
-                if (not rule.when.tiers or facts.tier in rule.when.tiers)
-                and (not rule.when.groups or facts.group in rule.when.groups)
-            ]
-        candidates = [
-            _Candidate(
-                facts=facts,
-                rule=rule,
-                index=i,
-                res=res,
-                status=DecisionStatus.GRANTED if res.effective else DecisionStatus.NO_EFFECT,
-                reason=res.note,
-            )
-            for i, rule in pool
-            if rule.when.matches(facts)
-            for res in (resolve(rule, facts, settings),)
-        ]
-        if candidates:
-            _supersede(candidates, DecisionKind.PROMOTION)
-        per_facts.append((facts, candidates))
+    unmatched: list[ResultFacts] = []
+    priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
+    resolved: dict[tuple[int, SkillLevel | None], Resolution] = {}
+    for facts in facts_list:
+        key = (facts.person_key, facts.contest_key, facts.event_key)
+        if key in seen:
+            raise InvariantError("evaluate: the same (person, contest, event) appears twice")
+        seen.add(key)
+        everything.append(facts)
+        if facts.prior_promotions:
+            priors_of[facts.person_key].update(facts.prior_promotions)
+        screen = screen_of(facts.tier, facts.group, facts.team_size, facts.entrants)
+        if screen.admits(facts.rank):
+            matching = screen.matching(facts)
+            if matching:
+                candidates = []
+                for i, rule in matching:
+                    # what a rule gives depends on the rule, the level held and the settings alone
+                    res = resolved.get((i, facts.current_level))
+                    if res is None:
+                        res = resolved[(i, facts.current_level)] = resolve(rule, facts, settings)
+                    candidates.append(
+                        _Candidate(
+                            facts=facts,
+                            rule=rule,
+                            index=i,
+                            res=res,
+                            status=_GRANTED if res.effective else _NO_EFFECT,
+                            reason=res.note,
+                        )
+                    )
+                _supersede(candidates, _PROMOTION)
+                per_facts.append((facts, candidates))
+                continue
+        if no_match:
+            unmatched.append(facts)
+    per_facts.sort(key=_facts_order)
 
     # Titles: once per person, contest and title (the first event in key order keeps it).
     titled: dict[tuple[str, str, str | None], _Candidate] = {}
     for _facts, candidates in per_facts:
         for cand in candidates:
-            if cand.res.category is DecisionKind.TITLE and cand.status is DecisionStatus.GRANTED:
+            if cand.res.category is _TITLE and cand.status is _GRANTED:
                 key = (cand.facts.person_key, cand.facts.contest_key, cand.res.title)
                 winner = titled.get(key)
                 if winner is None:
@@ -1039,41 +1189,57 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
     for facts, candidates in per_facts:
         if not _is_final(facts, today):
             for cand in candidates:
-                if cand.status is DecisionStatus.GRANTED:
+                if cand.status is _GRANTED:
                     cand.status = DecisionStatus.PENDING
                     cand.reason = "成绩尚未生效（公示期未满或未公布），生效后方可授予"
 
     if settings.one_promotion_per_year:
-        _one_per_year(per_facts)
+        contests_of: dict[str, set[str]] = defaultdict(set)
+        if priors_of:  # only the people with prior promotions need their contests in this batch
+            for facts in everything:
+                if facts.person_key in priors_of:
+                    contests_of[facts.person_key].add(facts.contest_key)
+        _one_per_year(per_facts, contests_of, priors_of)
 
     for _facts, candidates in per_facts:
-        if candidates:
-            _supersede(candidates, DecisionKind.ELIGIBILITY)
+        _supersede(candidates, _ELIGIBILITY)
 
+    heads: dict[int, tuple[str, str]] = {}
+    if not no_match:
+        return [_decision(ruleset, cand, heads) for _facts, candidates in per_facts for cand in candidates]
+    rows: list[tuple[ResultFacts, list[_Candidate]]] = per_facts + [(facts, []) for facts in unmatched]
+    rows.sort(key=_facts_order)
     decisions: list[Decision] = []
-    for facts, candidates in per_facts:
+    for facts, candidates in rows:
         if not candidates:
-            facts_text = _basic_facts_text(facts)
-            decisions.append(
-                Decision(
-                    ruleset=ruleset.key,
-                    person_key=facts.person_key,
-                    contest_key=facts.contest_key,
-                    event_key=facts.event_key,
-                    kind=DecisionKind.NONE,
-                    status=DecisionStatus.NO_MATCH,
-                    rule_id=None,
-                    rule_name=None,
-                    rule_source=None,
-                    level=None,
-                    title=None,
-                    facts_text=facts_text,
-                    outcome_text="无",
-                    reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
-                )
-            )
-        decisions.extend(_decision(ruleset, cand) for cand in candidates)
+            decisions.append(_no_match_decision(ruleset, facts))
+        decisions.extend(_decision(ruleset, cand, heads) for cand in candidates)
     return decisions
+
+
+def _facts_order(pair: tuple[ResultFacts, list[_Candidate]]) -> tuple[str, str, str]:
+    facts = pair[0]
+    return (facts.person_key, facts.contest_key, facts.event_key)
+
+
+def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
+    facts_text = _basic_facts_text(facts)
+    return Decision(
+        ruleset=ruleset.key,
+        person_key=facts.person_key,
+        contest_key=facts.contest_key,
+        event_key=facts.event_key,
+        kind=DecisionKind.NONE,
+        status=DecisionStatus.NO_MATCH,
+        rule_id=None,
+        rule_name=None,
+        rule_source=None,
+        level=None,
+        title=None,
+        facts_text=facts_text,
+        outcome_text="无",
+        reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
+    )
 
 
 def _basic_facts_text(facts: ResultFacts) -> str:
@@ -1082,7 +1248,9 @@ def _basic_facts_text(facts: ResultFacts) -> str:
 
 def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
     """Highest level wins within ``category``; for eligibility a granted/pending promotion also counts."""
-    live = {DecisionStatus.GRANTED, DecisionStatus.PENDING}
+    if len(candidates) < 2:
+        return  # one decision supersedes nothing and is superseded by nothing
+    live = _LIVE
     pool = [c for c in candidates if c.res.category is category and c.status in live]
     if not pool:
         return
@@ -1092,8 +1260,8 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
             cand.status = DecisionStatus.SUPERSEDED
             cand.superseded_by = best.rule.id
             cand.reason = f"同时符合规则 {best.rule.label}（{best.res.text}），取较高者，本规则不再适用"
-    if category is DecisionKind.ELIGIBILITY:
-        promos = [c for c in candidates if c.res.category is DecisionKind.PROMOTION and c.status in live]
+    if category is _ELIGIBILITY:
+        promos = [c for c in candidates if c.res.category is _PROMOTION and c.status in live]
         for promo in promos:
             if (
                 best.res.level is not None
@@ -1105,32 +1273,34 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
                 best.reason = f"已按规则 {promo.rule.label} 直接{promo.res.text}，无需申报"
 
 
-def _one_per_year(per_facts: list[tuple[ResultFacts, list[_Candidate]]]) -> None:
-    """At most one competition promotion per person per calendar year (天津市人社局 2024-10-25)."""
-    contests_of: dict[str, set[str]] = defaultdict(set)
-    priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
-    for facts, _ in per_facts:
-        contests_of[facts.person_key].add(facts.contest_key)
-        priors_of[facts.person_key].update(facts.prior_promotions)
+def _one_per_year(
+    per_facts: list[tuple[ResultFacts, list[_Candidate]]],
+    contests_of: dict[str, set[str]],
+    priors_of: dict[str, set[PriorPromotion]],
+) -> None:
+    """At most one competition promotion per person per calendar year (天津市人社局 2024-10-25).
+
+    ``contests_of``/``priors_of``: per person with prior promotions, the contests of their results in
+    the batch and the union of those results' prior promotions."""
     winners: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
     for facts, candidates in per_facts:
         if facts.final_date is None:
             continue  # the year is not known until the result is final; decided then
         for cand in candidates:
-            if cand.res.category is DecisionKind.PROMOTION and cand.status in (
-                DecisionStatus.GRANTED,
-                DecisionStatus.PENDING,
-            ):
+            if cand.res.category is _PROMOTION and cand.status in _LIVE:
                 winners[(facts.person_key, facts.final_date.year)].append(cand)
     for (person, year), cands in winners.items():
-        priors = sorted(
+        person_priors = priors_of.get(person)
+        priors = person_priors and sorted(
             (
                 p
-                for p in priors_of[person]
-                if p.final_date.year == year and p.contest_key not in contests_of[person]
+                for p in person_priors
+                if p.final_date.year == year and p.contest_key not in contests_of.get(person, ())
             ),
             key=lambda p: (p.final_date, p.contest_key),
         )
+        if not priors and len(cands) == 1:
+            continue  # a person's only promotion that year blocks nothing
         if priors:
             prior = priors[0]
             for cand in cands:
@@ -1183,29 +1353,51 @@ def _block(
     )
 
 
-def _decision(ruleset: RuleSet, cand: _Candidate) -> Decision:
+def _decision(ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, str]]) -> Decision:
+    """The :class:`Decision` of ``cand``; ``heads`` keeps each rule's fixed parts of the reason (by index)."""
     rule = cand.rule
-    facts_text = rule.when.facts_text(cand.facts)
-    head = f"依据 {rule.source}（规则 {rule.label}）：{facts_text} → {rule.outcome.text}"
-    if cand.status is DecisionStatus.GRANTED:
-        reason = f"{head}；结果：{cand.res.text}"
+    facts = cand.facts
+    res = cand.res
+    fixed = heads.get(cand.index)
+    if fixed is None:
+        fixed = heads[cand.index] = (
+            f"依据 {rule.source}（规则 {rule.label}）：",
+            f" → {rule.outcome.text}；",
+        )
+    facts_text = rule.when.facts_text(facts)
+    status = cand.status
+    if status is _GRANTED:
+        reason = f"{fixed[0]}{facts_text}{fixed[1]}结果：{res.text}"
     else:
-        reason = f"{head}；{cand.status.label}：{cand.reason}"
-    return Decision(
-        ruleset=ruleset.key,
-        person_key=cand.facts.person_key,
-        contest_key=cand.facts.contest_key,
-        event_key=cand.facts.event_key,
-        kind=cand.res.category,
-        status=cand.status,
-        rule_id=rule.id,
-        rule_name=rule.name,
-        rule_source=rule.source,
-        level=cand.res.level,
-        title=cand.res.title,
-        facts_text=facts_text,
-        outcome_text=cand.res.text,
-        reason=reason,
-        superseded_by=cand.superseded_by,
-        blocked_by=cand.blocked_by,
+        reason = f"{fixed[0]}{facts_text}{fixed[1]}{_STATUS_LABELS[status]}：{cand.reason}"
+    return _built(
+        Decision,
+        {
+            "ruleset": ruleset.key,
+            "person_key": facts.person_key,
+            "contest_key": facts.contest_key,
+            "event_key": facts.event_key,
+            "kind": res.category,
+            "status": status,
+            "rule_id": rule.id,
+            "rule_name": rule.name,
+            "rule_source": rule.source,
+            "level": res.level,
+            "title": res.title,
+            "facts_text": facts_text,
+            "outcome_text": res.text,
+            "reason": reason,
+            "superseded_by": cand.superseded_by,
+            "blocked_by": cand.blocked_by,
+        },
     )
+
+
+def _built(cls: type, values: dict[str, object]) -> Any:
+    """An instance of the frozen dataclass ``cls`` (without ``__slots__``) holding ``values``, one per
+    field, built without the generated ``__init__`` (which sets each field through
+    ``object.__setattr__``: measured, most of the cost of the engine's many small objects). The caller
+    passes every field, already valid; equality, hashing and ``repr`` read the fields as usual."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
