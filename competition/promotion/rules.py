@@ -21,6 +21,7 @@ is compared by its rank number, so a competitor tied at a rank inside the cut-of
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -243,7 +244,8 @@ class ResultFacts:
             raise InvariantError(f"team_size must be 1..{MAX_TEAM_SIZE}, got {self.team_size}")
         if not isinstance(self.total, Decimal):
             raise InvariantError("total must be a Decimal")
-        object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
+        if type(self.prior_promotions) is not tuple:
+            object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
 
     @classmethod
     def of(cls, shared: Mapping[str, Any], **values: Any) -> ResultFacts:
@@ -532,6 +534,21 @@ class Conditions:
                 limit = n
         return limit
 
+    @cached_property
+    def _plain_facts(self) -> bool:
+        """``True`` when :meth:`facts_text` lists the four facts every rule shows and nothing else."""
+        return not (
+            self.top_percent is not None
+            or self.uses_team_size
+            or self.award_classes
+            or self.all_parts_passed
+            or self.total_min is not None
+            or self.entrants_min is not None
+            or self.age_min is not None
+            or self.age_max is not None
+            or self.genders
+        )
+
     @property
     def uses_team_size(self) -> bool:
         """``True`` when any team-size condition is set."""
@@ -548,6 +565,8 @@ class Conditions:
         E.g. ``第3名/47人, 市级一类, 职工组, 原等级 三级/高级工``; rank, tier, group and current level always,
         plus whatever else the rule's conditions use (percentage cut-off, award, parts passed, age …).
         """
+        if self._plain_facts:
+            return f"{facts.rank_text}{_SEP}{_LABELS[facts.tier]}{_SEP}{_LABELS[facts.group]}{_SEP}{facts.level_text}"
         parts = [facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group]]
         if self.top_percent is not None:
             cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
@@ -851,6 +870,14 @@ class RuleSet:
                 effective.append(rule)
         object.__setattr__(self, "_effective", tuple(effective))
         object.__setattr__(self, "_screens", {})
+        object.__setattr__(self, "_resolved", {})
+        object.__setattr__(self, "_facts_texts", {})
+        object.__setattr__(self, "_categories", frozenset(r.outcome.category for r in effective))
+
+    @property
+    def categories(self) -> frozenset[DecisionKind]:
+        """The kinds of decision the effective rules give (promotion, eligibility, title)."""
+        return self._categories  # type: ignore[attr-defined]
 
     @property
     def effective_rules(self) -> tuple[PromotionRule, ...]:
@@ -871,6 +898,15 @@ class RuleSet:
         found = self._screens.get(key)  # type: ignore[attr-defined]
         if found is None:
             found = self._screens[key] = EventScreen.of(self.effective_rules, *key)  # type: ignore[attr-defined]
+        return found
+
+    def resolution(self, index: int, facts: ResultFacts) -> Resolution:
+        """:func:`resolve` of the effective rule at ``index`` for ``facts`` under this set's settings,
+        kept per rule and level held (all it depends on). Pure; raises nothing."""
+        key = (index, facts.current_level)
+        found = self._resolved.get(key)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._resolved[key] = resolve(self.effective_rules[index], facts, self.settings)  # type: ignore[attr-defined]
         return found
 
     def rule(self, rule_id: str) -> PromotionRule:
@@ -1088,10 +1124,6 @@ class _Candidate:
     blocked_by: str | None = None
 
 
-def _is_final(facts: ResultFacts, today: date) -> bool:
-    return facts.final_date is not None and facts.final_date <= today
-
-
 def evaluate(
     ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date, no_match: bool = True
 ) -> list[Decision]:
@@ -1125,18 +1157,17 @@ def evaluate(
     """
     settings = ruleset.settings
     screen_of = ruleset.screen
+    resolution = ruleset.resolution
+    everything = facts_list if isinstance(facts_list, list | tuple) else list(facts_list)
     seen: set[tuple[str, str, str]] = set()
-    everything: list[ResultFacts] = []
-    per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
-    unmatched: list[ResultFacts] = []
+    keyed: list[tuple[tuple[str, str, str], ResultFacts, list[_Candidate]]] = []
+    unmatched: list[tuple[tuple[str, str, str], ResultFacts, list[_Candidate]]] = []
     priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
-    resolved: dict[tuple[int, SkillLevel | None], Resolution] = {}
-    for facts in facts_list:
+    for facts in everything:
         key = (facts.person_key, facts.contest_key, facts.event_key)
         if key in seen:
             raise InvariantError("evaluate: the same (person, contest, event) appears twice")
         seen.add(key)
-        everything.append(facts)
         if facts.prior_promotions:
             priors_of[facts.person_key].update(facts.prior_promotions)
         screen = screen_of(facts.tier, facts.group, facts.team_size, facts.entrants)
@@ -1145,10 +1176,7 @@ def evaluate(
             if matching:
                 candidates = []
                 for i, rule in matching:
-                    # what a rule gives depends on the rule, the level held and the settings alone
-                    res = resolved.get((i, facts.current_level))
-                    if res is None:
-                        res = resolved[(i, facts.current_level)] = resolve(rule, facts, settings)
+                    res = resolution(i, facts)
                     candidates.append(
                         _Candidate(
                             facts=facts,
@@ -1159,16 +1187,19 @@ def evaluate(
                             reason=res.note,
                         )
                     )
-                _supersede(candidates, _PROMOTION)
-                per_facts.append((facts, candidates))
+                if len(candidates) > 1:
+                    _supersede(candidates, _PROMOTION)
+                keyed.append((key, facts, candidates))
                 continue
         if no_match:
-            unmatched.append(facts)
-    per_facts.sort(key=_facts_order)
+            unmatched.append((key, facts, []))
+    keyed.sort(key=_first)  # keys are unique
+    per_facts = [(facts, candidates) for _key, facts, candidates in keyed]
+    categories = ruleset.categories
 
     # Titles: once per person, contest and title (the first event in key order keeps it).
     titled: dict[tuple[str, str, str | None], _Candidate] = {}
-    for _facts, candidates in per_facts:
+    for _facts, candidates in per_facts if _TITLE in categories else ():
         for cand in candidates:
             if cand.res.category is _TITLE and cand.status is _GRANTED:
                 key = (cand.facts.person_key, cand.facts.contest_key, cand.res.title)
@@ -1187,7 +1218,7 @@ def evaluate(
                     cand.reason = f"同一竞赛已因{where}（规则 {winner.rule.label}）授予“{cand.res.title}”称号"
 
     for facts, candidates in per_facts:
-        if not _is_final(facts, today):
+        if facts.final_date is None or facts.final_date > today:  # not final (公示 not over)
             for cand in candidates:
                 if cand.status is _GRANTED:
                     cand.status = DecisionStatus.PENDING
@@ -1201,25 +1232,28 @@ def evaluate(
                     contests_of[facts.person_key].add(facts.contest_key)
         _one_per_year(per_facts, contests_of, priors_of)
 
-    for _facts, candidates in per_facts:
+    for _facts, candidates in per_facts if _ELIGIBILITY in categories else ():
         _supersede(candidates, _ELIGIBILITY)
 
     heads: dict[int, tuple[str, str]] = {}
+    texts = ruleset._facts_texts  # type: ignore[attr-defined]
     if not no_match:
-        return [_decision(ruleset, cand, heads) for _facts, candidates in per_facts for cand in candidates]
-    rows: list[tuple[ResultFacts, list[_Candidate]]] = per_facts + [(facts, []) for facts in unmatched]
-    rows.sort(key=_facts_order)
+        return [
+            _decision(ruleset, cand, heads, texts) for _facts, candidates in per_facts for cand in candidates
+        ]
+    rows = keyed + unmatched
+    rows.sort(key=_first)
     decisions: list[Decision] = []
-    for facts, candidates in rows:
+    for _key, facts, candidates in rows:
         if not candidates:
             decisions.append(_no_match_decision(ruleset, facts))
-        decisions.extend(_decision(ruleset, cand, heads) for cand in candidates)
+        decisions.extend(_decision(ruleset, cand, heads, texts) for cand in candidates)
     return decisions
 
 
-def _facts_order(pair: tuple[ResultFacts, list[_Candidate]]) -> tuple[str, str, str]:
-    facts = pair[0]
-    return (facts.person_key, facts.contest_key, facts.event_key)
+_first = operator.itemgetter(0)
+#: At most this many facts texts are kept per rule set (:func:`_decision`); beyond, they are rebuilt.
+_TEXTS_KEPT = 20_000
 
 
 def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
@@ -1353,8 +1387,11 @@ def _block(
     )
 
 
-def _decision(ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, str]]) -> Decision:
-    """The :class:`Decision` of ``cand``; ``heads`` keeps each rule's fixed parts of the reason (by index)."""
+def _decision(
+    ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, str]], texts: dict[tuple, str]
+) -> Decision:
+    """The :class:`Decision` of ``cand``; ``heads`` keeps each rule's fixed parts of the reason (by
+    index), ``texts`` the facts texts of rules that show only rank, tier, group and level."""
     rule = cand.rule
     facts = cand.facts
     res = cand.res
@@ -1364,7 +1401,23 @@ def _decision(ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, st
             f"依据 {rule.source}（规则 {rule.label}）：",
             f" → {rule.outcome.text}；",
         )
-    facts_text = rule.when.facts_text(facts)
+    when = rule.when
+    if when._plain_facts:  # the text depends on these facts alone: kept per rule set
+        text_key = (
+            facts.rank,
+            facts.joint_rank,
+            facts.entrants,
+            facts.tier,
+            facts.group,
+            facts.current_level,
+        )
+        facts_text = texts.get(text_key)
+        if facts_text is None:
+            facts_text = when.facts_text(facts)
+            if len(texts) < _TEXTS_KEPT:
+                texts[text_key] = facts_text
+    else:
+        facts_text = when.facts_text(facts)
     status = cand.status
     if status is _GRANTED:
         reason = f"{fixed[0]}{facts_text}{fixed[1]}结果：{res.text}"

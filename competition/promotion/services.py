@@ -402,9 +402,10 @@ class _Loaded:
 
 def _load(contests: list[Contest]) -> _Loaded:
     """Read the current publications, appeals, rule sets and standings (joined to the competitors'
-    attributes) of ``contests``, and the level history and other contests' confirmed promotions of the
-    people in them: eight queries in all (ids in ``IN`` lists, people by subquery). Plain column reads go
-    through the session's connection (Core: no ORM result processing; pending changes flushed first)."""
+    attributes) of ``contests``, and the level history and confirmed promotions of the people entered
+    in them: seven queries in all (ids in ``IN`` lists, people by joins). Plain column reads go
+    through the session's connection (Core: no ORM objects; pending changes flushed first); the
+    standings, by far the largest, as driver rows converted only where used (:func:`_driver_rows`)."""
     db.session.flush()
     connection = db.session.connection()
     ids = [c.id for c in contests] or [0]
@@ -472,16 +473,17 @@ def _load(contests: list[Contest]) -> _Loaded:
     )
     for row in rows:
         standings[row[1]].append(row)
-    people = (
-        sa.select(RegistrationMember.competitor_id)
-        .join(Event, Event.id == RegistrationMember.event_id)
-        .where(Event.contest_id.in_(ids))
-    )
+    typed = [(i, processor) for i, processor in typed if i not in (4, 7)]  # joint, all_passed: read by bool()
+    # The people of these contests by joins, not "competitor_id IN (subquery)": SQLite builds that
+    # list (every member of the year) before looking anything up, even in an empty table.
     levels: dict[int, list[Any]] = defaultdict(list)
     for row in connection.execute(
         sa.select(
             LevelRecord.competitor_id, LevelRecord.level, LevelRecord.contest_id, LevelRecord.revoked_at
-        ).where(LevelRecord.competitor_id.in_(people))
+        )
+        .distinct()
+        .join(RegistrationMember, RegistrationMember.competitor_id == LevelRecord.competitor_id)
+        .where(RegistrationMember.event_id.in_(event_ids))
     ):
         levels[row.competitor_id].append(row)
     priors: dict[int, list[Any]] = defaultdict(list)
@@ -494,9 +496,11 @@ def _load(contests: list[Contest]) -> _Loaded:
             PromotionDecision.adjusted_level,
             PromotionDecision.final_date,
         )
+        .distinct()
         .join(Contest, Contest.id == PromotionDecision.contest_id)
+        .join(RegistrationMember, RegistrationMember.competitor_id == PromotionDecision.competitor_id)
         .where(
-            PromotionDecision.competitor_id.in_(people),
+            RegistrationMember.event_id.in_(event_ids),
             PromotionDecision.state == ReviewState.CONFIRMED,
             PromotionDecision.kind == DecisionKind.PROMOTION,
         )
@@ -547,10 +551,11 @@ def _facts_of(
     that the rule set's :meth:`RuleSet.screen` admits, i.e. the results some rule may match. The others
     match no rule (``no_match``): leaving them out of :func:`evaluate` changes no other decision, because
     one call evaluates one contest (their contest is in the batch anyway)."""
-    contest_key = str(contest.id)
+    contest_id = contest.id
+    tier = contest.tier
     common = {
-        "contest_key": contest_key,
-        "tier": contest.tier,
+        "contest_key": str(contest_id),
+        "tier": tier,
         "contest_date": contest.starts_on,
         "contest_name": contest.name,
     }
@@ -559,7 +564,8 @@ def _facts_of(
     held_cache: dict[int, SkillLevel | None] = {}
     prior_cache: dict[int, tuple[PriorPromotion, ...]] = {}
     typed = loaded.typed
-    for event in loaded.events.get(contest.id, ()):
+    status = contest.status
+    for event in loaded.events.get(contest_id, ()):
         event_id = event.id
         publication = loaded.publications.get(event_id)
         if publication is None:
@@ -571,7 +577,7 @@ def _facts_of(
             if ruleset is None:
                 continue
         screens: dict[int, EventScreen] = {}
-        final = _final_on(contest.status, publication, loaded.appeals.get(event_id, ()), today)
+        final = _final_on(status, publication, loaded.appeals.get(event_id, ()), today)
         event_key = str(event_id)
         per_event = {
             **common,
@@ -585,6 +591,17 @@ def _facts_of(
         # A person holds one active entry per event, so normally each appears once; if not, the first
         # row (in standings order) is their result.
         seen: set[int] | None = set() if len({row[9] for row in rows}) != len(rows) else None
+        screen_rows = ruleset is not None
+        if screen_rows and seen is None and rows:
+            # The usual event: one entrant count and no rank above it, so one screen for every row.
+            entrants = rows[0][5] or 0
+            ranks = [row[3] for row in rows if row[3] is not None]
+            if entrants >= 1 and len({row[5] for row in rows}) == 1 and max(ranks, default=0) <= entrants:
+                screen = ruleset.screen(tier, event.group, event.team_size, entrants)
+                if not screen.any_rank:
+                    low, high = screen.low, screen.high
+                    rows = [row for row in rows if row[3] is not None and low <= row[3] <= high]
+                screen_rows = False
         for row in rows:
             if seen is not None:
                 if row[9] in seen:
@@ -594,19 +611,17 @@ def _facts_of(
             entrants = row[5] or 0
             if entrants < 1 or (rank is not None and rank > entrants):
                 entrants = max(entrants, 1, rank or 0)
-            if ruleset is not None:
+            if screen_rows:
                 screen = screens.get(entrants)
                 if screen is None:
-                    screen = screens[entrants] = ruleset.screen(
-                        contest.tier, event.group, event.team_size, entrants
-                    )
+                    screen = screens[entrants] = ruleset.screen(tier, event.group, event.team_size, entrants)
                 if not screen.admits(rank):
                     continue
             (sid, _e, reg_id, _r, joint, _n, total, passed, award, cid, born, gender, level) = _typed(
                 row, typed
             )
             if cid not in held_cache:
-                held_cache[cid], prior_cache[cid] = _person_facts(contest.id, loaded, cid, level)
+                held_cache[cid], prior_cache[cid] = _person_facts(contest_id, loaded, cid, level)
             person_key = str(cid)
             out.append(
                 ResultFacts.of(
@@ -641,6 +656,8 @@ def _person_facts(
         for _c, level, from_contest, revoked in history:
             if revoked is None and from_contest != contest_id and (held is None or level > held):
                 held = level
+    if competitor_id not in loaded.priors:
+        return held, ()
     priors = tuple(
         PriorPromotion(
             contest_key=str(p.contest_id),
@@ -648,7 +665,7 @@ def _person_facts(
             level=p.adjusted_level or p.level,
             final_date=p.final_date,
         )
-        for p in loaded.priors.get(competitor_id, ())
+        for p in loaded.priors[competitor_id]
         if p.contest_id != contest_id
         and p.final_date is not None
         and (p.adjusted_level or p.level) is not None
@@ -816,8 +833,11 @@ def _values(decision: Decision, line: _Line) -> dict[str, Any]:
     }
 
 
+_LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
+
+
 def _live(outcome: DecisionStatus) -> bool:
-    return outcome in (DecisionStatus.GRANTED, DecisionStatus.PENDING)
+    return outcome in _LIVE
 
 
 def evaluate_contest(
@@ -1126,6 +1146,7 @@ def _evaluate_loaded(
     and add new rows to ``inserts`` (written by the caller). Audited per contest when stored decisions
     changed, and when decisions were added unless ``audit_additions`` is off (the caller audits them)."""
     pairs, skipped = _engine(contest, loaded, today=now.date(), no_match=False)
+    contest_id = contest.id
     report = EvaluationReport(skipped=skipped)
     existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
@@ -1133,9 +1154,9 @@ def _evaluate_loaded(
         key = (line.event_id, line.competitor_id, decision.rule_id or "")
         stored = existing.pop(key, None) if existing else None
         if stored is None:
-            inserts.add(contest.id, decision, line)
+            inserts.add(contest_id, decision, line)
             report.added += 1
-            if _live(decision.status):
+            if decision.status in _LIVE:
                 report.material += 1
             continue
         values = _values(decision, line)
