@@ -24,7 +24,7 @@ from __future__ import annotations
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -249,26 +249,42 @@ class ResultFacts:
 
     @classmethod
     def of(cls, shared: Mapping[str, Any], **values: Any) -> ResultFacts:
-        """``ResultFacts(**shared, **values)``, checks included, for a caller building the facts of many
-        results of one event: ``shared`` holds the fields common to them (contest, event, tier …).
-        Skips the generated ``__init__``, which sets each of the twenty fields through
-        ``object.__setattr__`` (measured: most of the cost of building a year's facts). Raises
-        :class:`TypeError` for an unknown or missing field, :class:`InvariantError` as the constructor."""
-        obj = object.__new__(cls)
-        attrs = obj.__dict__
-        attrs.update(_FACT_DEFAULTS)
-        attrs.update(shared)
-        attrs.update(values)
-        if len(attrs) != len(_FACT_FIELDS):
-            unknown = sorted(set(attrs) - _FACT_FIELDS)
-            raise TypeError(
-                f"ResultFacts.of: unknown fields {unknown}" if unknown else "ResultFacts.of: missing fields"
-            )
-        missing = [name for name in _FACT_REQUIRED if attrs[name] is _MISSING]
-        if missing:
-            raise TypeError(f"ResultFacts.of: missing fields {missing}")
-        obj.__post_init__()
-        return obj
+        """``ResultFacts(**shared, **values)``, checks included (see :meth:`maker`)."""
+        return cls.maker(shared)(**values)
+
+    @classmethod
+    def maker(cls, shared: Mapping[str, Any]) -> Callable[..., ResultFacts]:
+        """A function building ``ResultFacts(**shared, **values)`` from ``values``, checks included, for a
+        caller building the facts of many results of one event: ``shared`` holds the fields common to
+        them (contest, event, tier …). Skips the generated ``__init__``, which sets each of the twenty
+        fields through ``object.__setattr__`` (measured: most of the cost of building a year's facts).
+        Raises :class:`TypeError` for an unknown or missing field (here for ``shared``, at the call for
+        ``values``), :class:`InvariantError` as the constructor."""
+        unknown = set(shared) - _FACT_FIELDS
+        if unknown:
+            raise TypeError(f"ResultFacts: unknown fields {sorted(unknown)}")
+        base = {**_FACT_DEFAULTS, **shared}
+        needed = frozenset(name for name in _FACT_REQUIRED if name not in shared)
+        count = len(_FACT_FIELDS)
+        new = object.__new__
+        set_dict = object.__setattr__
+
+        def make(**values: Any) -> ResultFacts:
+            attrs = base.copy()
+            attrs.update(values)
+            if len(attrs) != count or not needed <= values.keys():
+                wrong = sorted(set(values) - _FACT_FIELDS)
+                raise TypeError(
+                    f"ResultFacts: unknown fields {wrong}"
+                    if wrong
+                    else f"ResultFacts: missing fields {sorted(needed - values.keys())}"
+                )
+            obj = new(cls)
+            set_dict(obj, "__dict__", attrs)
+            obj.__post_init__()
+            return obj
+
+        return make
 
     @property
     def contest_label(self) -> str:

@@ -395,7 +395,7 @@ class _Loaded:
     appeals: dict[int, list[Any]]
     rulesets: dict[int, list[Any]]
     standings: dict[int, list[Any]]
-    typed: list[tuple[int, Any]]
+    typed: list[tuple[int, Any, dict]]
     levels: dict[int, list[Any]]
     priors: dict[int, list[Any]]
 
@@ -473,7 +473,8 @@ def _load(contests: list[Contest]) -> _Loaded:
     )
     for row in rows:
         standings[row[1]].append(row)
-    typed = [(i, processor) for i, processor in typed if i not in (4, 7)]  # joint, all_passed: read by bool()
+    # joint and all_passed are read by bool(): no conversion needed
+    typed = [(i, processor, {}) for i, processor in typed if i not in (4, 7)]
     # The people of these contests by joins, not "competitor_id IN (subquery)": SQLite builds that
     # list (every member of the year) before looking anything up, even in an empty table.
     levels: dict[int, list[Any]] = defaultdict(list)
@@ -513,32 +514,35 @@ def _driver_rows(connection: sa.Connection, statement: sa.Select) -> tuple[list[
     """The rows of ``statement`` as the database driver gives them, and the conversions that make them
     what :meth:`sa.Connection.execute` would give: ``(column index, the dialect's result processor)`` for
     each column that has one (dates stored as text on SQLite, exact decimals, enumerations…), to apply
-    (:func:`_typed`) to the rows actually used. The statement is compiled for the connection's dialect
-    (``IN`` lists rendered) and run through :meth:`sa.Connection.exec_driver_sql`, so it is one statement
-    like any other (events, the transaction). Measured on the promotion year (benchmarks/promotion.py):
-    converting every one of 18,000 rows cost as much as reading them, for the third of them evaluated."""
+    (:func:`_typed`) to the rows actually used. Executed as any statement (compiled-statement cache,
+    events, the transaction); only the fetching goes to the driver's cursor. Measured on the promotion
+    year (benchmarks/promotion.py): converting every one of 18,000 rows cost as much as reading them,
+    for the third of them evaluated."""
     dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.construct_params()
-    if compiled.positiontup is not None:
-        params = tuple(params[name] for name in compiled.positiontup)
-    result = connection.exec_driver_sql(compiled.string, params)
-    description = result.cursor.description
+    result = connection.execute(statement)
+    cursor = result.cursor
     typed = []
-    for i, (column, described) in enumerate(zip(statement.selected_columns, description, strict=True)):
+    for i, (column, described) in enumerate(zip(statement.selected_columns, cursor.description, strict=True)):
         processor = column.type.dialect_impl(dialect).result_processor(dialect, described[1])
         if processor is not None:
             typed.append((i, processor))
-    rows = result.cursor.fetchall()  # plain tuples: what the driver gives (read before closing)
+    rows = cursor.fetchall()  # plain tuples, before the result closes the cursor
     result.close()
     return rows, typed
 
 
-def _typed(row: Any, typed: list[tuple[int, Any]]) -> list[Any]:
-    """``row`` of :func:`_driver_rows` with its conversions applied (a list, in column order)."""
+def _typed(row: Any, typed: list[tuple[int, Any, dict]]) -> list[Any]:
+    """``row`` of :func:`_driver_rows` with its conversions applied (a list, in column order).
+
+    ``typed``: ``(column index, processor, memo)``; a processor is a pure function of the stored value to
+    an immutable one (enumeration member, date, decimal), so each distinct value is converted once."""
     values = list(row)
-    for i, processor in typed:
-        values[i] = processor(values[i])
+    for i, processor, memo in typed:
+        value = values[i]
+        converted = memo.get(value, memo)
+        if converted is memo:
+            converted = memo[value] = processor(value)
+        values[i] = converted
     return values
 
 
@@ -587,6 +591,7 @@ def _facts_of(
             "final_date": final,
             "event_name": event.title,
         }
+        make_facts = ResultFacts.maker(per_event)
         rows = loaded.standings.get(event_id, ())
         # A person holds one active entry per event, so normally each appears once; if not, the first
         # row (in standings order) is their result.
@@ -624,8 +629,7 @@ def _facts_of(
                 held_cache[cid], prior_cache[cid] = _person_facts(contest_id, loaded, cid, level)
             person_key = str(cid)
             out.append(
-                ResultFacts.of(
-                    per_event,
+                make_facts(
                     person_key=person_key,
                     rank=rank,
                     joint_rank=bool(joint) and rank is not None,
