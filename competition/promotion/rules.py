@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
@@ -1332,10 +1332,13 @@ def _one_per_year(
 
     ``contests_of``/``priors_of``: per person with prior promotions, the contests of their results in
     the batch and the union of those results' prior promotions."""
+    results_of = Counter(facts.person_key for facts, _candidates in per_facts)
     winners: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
     for facts, candidates in per_facts:
         if facts.final_date is None:
             continue  # the year is not known until the result is final; decided then
+        if results_of[facts.person_key] == 1 and facts.person_key not in priors_of and len(candidates) == 1:
+            continue  # the person's one promotion in this batch, and none elsewhere: nothing to block
         for cand in candidates:
             if cand.res.category is _PROMOTION and cand.status in _LIVE:
                 winners[(facts.person_key, facts.final_date.year)].append(cand)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Mapping
@@ -471,8 +472,8 @@ def _load(contests: list[Contest]) -> _Loaded:
         .where(RegistrationMember.active.is_(True))
         .order_by(PublishedStanding.event_id, PublishedStanding.position, RegistrationMember.position),
     )
-    for row in rows:
-        standings[row[1]].append(row)
+    for event_id, group in itertools.groupby(rows, operator.itemgetter(1)):  # ordered by event
+        standings[event_id].extend(group)
     # joint and all_passed are read by bool(): no conversion needed
     typed = [(i, processor, {}) for i, processor in typed if i not in (4, 7)]
     # The people of these contests by joins, not "competitor_id IN (subquery)": SQLite builds that
@@ -568,6 +569,7 @@ def _facts_of(
     held_cache: dict[int, SkillLevel | None] = {}
     prior_cache: dict[int, tuple[PriorPromotion, ...]] = {}
     typed = loaded.typed
+    levels, priors = loaded.levels, loaded.priors
     status = contest.status
     for event in loaded.events.get(contest_id, ()):
         event_id = event.id
@@ -626,7 +628,10 @@ def _facts_of(
                 row, typed
             )
             if cid not in held_cache:
-                held_cache[cid], prior_cache[cid] = _person_facts(contest_id, loaded, cid, level)
+                if cid in levels or cid in priors:
+                    held_cache[cid], prior_cache[cid] = _person_facts(contest_id, loaded, cid, level)
+                else:  # no level history, no promotion from another contest: the profile's level
+                    held_cache[cid], prior_cache[cid] = level, ()
             person_key = str(cid)
             out.append(
                 make_facts(
@@ -1155,8 +1160,11 @@ def _evaluate_loaded(
     existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
         # no_match decisions are not asked for (no_match=False): derived when shown (no_match_lines)
-        key = (line.event_id, line.competitor_id, decision.rule_id or "")
-        stored = existing.pop(key, None) if existing else None
+        stored = (
+            existing.pop((line.event_id, line.competitor_id, decision.rule_id or ""), None)
+            if existing
+            else None
+        )
         if stored is None:
             inserts.add(contest_id, decision, line)
             report.added += 1
