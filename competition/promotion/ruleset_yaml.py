@@ -1,7 +1,7 @@
 """Rule sets as YAML: parse and validate into :mod:`competition.promotion.rules` dataclasses, and dump back.
 
-Pure: standard library plus PyYAML (its safe loader and ``safe_dump`` only; the loader in C when available). Format (keys are the dataclass
-field names; every key not listed here is an error)::
+Pure: standard library plus PyYAML (its safe loader, in C when available, and ``safe_dump`` only).
+Format (keys are the dataclass field names; every key not listed here is an error)::
 
     id: tianjin-2024                # stored key, letters/digits/_ . - /
     version: 1                      # integer ≥ 1

@@ -923,11 +923,12 @@ def year_contests(body_id: int, year: int) -> list[Contest]:
 def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime) -> YearReport:
     """:func:`evaluate_contest` for many contests (e.g. a city's year, :func:`year_contests`) with a fixed
     number of queries: everything is read at once (:func:`_load`), each contest is evaluated by the same
-    engine call as on its own, new decisions are written in one ``INSERT`` and each changed contest is
-    audited. The decisions are exactly those :func:`evaluate_contest` gives each contest (the one-promotion-
-    a-year rule counts confirmed promotions of other contests, as it does there), so evaluating the year
-    and then a contest, or the year twice, changes nothing. Audited once for the whole run (counts per
-    contest), and per contest where stored decisions changed, were removed or reversed.
+    engine call as on its own, new decisions are written in one statement (:class:`_NewDecisions`) and
+    each changed contest is audited. The decisions are exactly those :func:`evaluate_contest` gives each
+    contest (the one-promotion-a-year rule counts confirmed promotions of other contests, as it does
+    there), so evaluating the year and then a contest, or the year twice, changes nothing. Audited once
+    for the whole run (counts per contest), and per contest where stored decisions changed, were removed
+    or reversed.
 
     Contests not yet under public notice, without a rule set or without published results are skipped
     with the reason (``YearReport.skipped``); nothing else is raised for them.
