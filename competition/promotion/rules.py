@@ -900,7 +900,7 @@ class RuleSet:
         """Hand-written rules then derived rules, in a fixed order (it breaks ties between equal outcomes)."""
         return self._effective  # type: ignore[attr-defined]
 
-    @property
+    @cached_property
     def key(self) -> str:
         """``id@version``, the string stored with decisions."""
         return f"{self.id}@{self.version}"
