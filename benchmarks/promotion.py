@@ -4,7 +4,8 @@ has work to do) → :func:`competition.promotion.services.evaluate_year`: read t
 competitors, level history and other contests' confirmed promotions of the whole year in a fixed number
 of queries, build the facts, run the engine contest by contest (the same call as one contest's
 evaluation), write every decision that grants or explains a rule (18,000 results → ~6,600 rows; results
-no rule matches are not stored but derived when a page shows them) in one INSERT and audit the run.
+no rule matches are not stored but derived when a page shows them) in one INSERT (SQLite; ``COPY`` on
+PostgreSQL, which SQLAlchemy's statement count does not see) and audit the run.
 The run then checks that re-evaluating the year, and each contest on its own, changes nothing, and
 times deriving one contest's "不符合条件" lines as the organizer's page does.
 

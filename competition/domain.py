@@ -32,7 +32,7 @@ class SkillLevel(StrEnum):
     @property
     def rank(self) -> int:
         """Position on the ladder, 0 (学徒工) … 7 (首席技师)."""
-        return _LADDER.index(self)
+        return _RANKS[self]
 
     @property
     def grade(self) -> int | None:
@@ -96,6 +96,8 @@ class SkillLevel(StrEnum):
 
 
 _LADDER: tuple[SkillLevel, ...] = tuple(SkillLevel)
+#: Ladder positions looked up, not searched: the promotion engine compares levels for every decision.
+_RANKS: dict[SkillLevel, int] = {level: i for i, level in enumerate(_LADDER)}
 _LEVEL_LABELS = {
     SkillLevel.APPRENTICE: N_("学徒工"),
     SkillLevel.JUNIOR_WORKER: N_("初级工"),

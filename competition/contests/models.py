@@ -139,8 +139,7 @@ class Event(db.Model):
     @property
     def title(self) -> str:
         """``焊工 职工组``, with the work type when there is one: ``车工（数控车） 学生组``."""
-        occupation = self.occupation_name + (f"（{self.work_type}）" if self.work_type else "")
-        return fmt(N_("%(occupation)s %(group)s"), occupation=occupation, group=self.group.label)
+        return event_title(self.occupation_name, self.work_type, self.group)
 
     @property
     def entry_kind_label(self) -> str:
@@ -190,3 +189,10 @@ class JudgeAssignment(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("event_id", "user_id", name="uq_judge_assignment_seat"),)
+
+
+def event_title(occupation_name: str, work_type: str | None, group: Group) -> str:
+    """:attr:`Event.title` from the event's columns (for code reading them without the ORM):
+    ``焊工 职工组``, or ``车工（数控车） 学生组`` with a work type."""
+    occupation = occupation_name + (f"（{work_type}）" if work_type else "")
+    return fmt(N_("%(occupation)s %(group)s"), occupation=occupation, group=group.label)

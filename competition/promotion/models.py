@@ -135,7 +135,8 @@ class PromotionDecision(db.Model):
     __tablename__ = "promotion_decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    # no index of its own: uq_promotion_decision starts with it
+    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contest.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     competitor_id: Mapped[int] = mapped_column(sa.ForeignKey("competitor.id"), index=True)
     registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id"))

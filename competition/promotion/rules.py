@@ -21,13 +21,16 @@ is compared by its rank number, so a competitor tied at a rank inside the cut-of
 
 from __future__ import annotations
 
+import operator
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
 from competition.errors import N_, DomainError, InvariantError
@@ -135,6 +138,16 @@ class DecisionStatus(StrEnum):
         }[self.value]
 
 
+#: Members the engine tests for every decision, looked up once (class attribute access to an enumeration
+#: member goes through a descriptor on Python 3.11).
+_GRANTED = DecisionStatus.GRANTED
+_NO_EFFECT = DecisionStatus.NO_EFFECT
+_LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
+_PROMOTION = DecisionKind.PROMOTION
+_ELIGIBILITY = DecisionKind.ELIGIBILITY
+_TITLE = DecisionKind.TITLE
+_STATUS_LABELS: dict[DecisionStatus, str] = {status: status.label for status in DecisionStatus}
+
 #: Labels computed once (the enums build them on each call): the engine writes them for every result.
 _LEVEL_TEXTS: dict[SkillLevel | None, str] = {
     None: "原等级 无",
@@ -231,7 +244,47 @@ class ResultFacts:
             raise InvariantError(f"team_size must be 1..{MAX_TEAM_SIZE}, got {self.team_size}")
         if not isinstance(self.total, Decimal):
             raise InvariantError("total must be a Decimal")
-        object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
+        if type(self.prior_promotions) is not tuple:
+            object.__setattr__(self, "prior_promotions", tuple(self.prior_promotions))
+
+    @classmethod
+    def of(cls, shared: Mapping[str, Any], **values: Any) -> ResultFacts:
+        """``ResultFacts(**shared, **values)``, checks included (see :meth:`maker`)."""
+        return cls.maker(shared)(**values)
+
+    @classmethod
+    def maker(cls, shared: Mapping[str, Any]) -> Callable[..., ResultFacts]:
+        """A function building ``ResultFacts(**shared, **values)`` from ``values``, checks included, for a
+        caller building the facts of many results of one event: ``shared`` holds the fields common to
+        them (contest, event, tier …). Skips the generated ``__init__``, which sets each of the twenty
+        fields through ``object.__setattr__`` (measured: most of the cost of building a year's facts).
+        Raises :class:`TypeError` for an unknown or missing field (here for ``shared``, at the call for
+        ``values``), :class:`InvariantError` as the constructor."""
+        unknown = set(shared) - _FACT_FIELDS
+        if unknown:
+            raise TypeError(f"ResultFacts: unknown fields {sorted(unknown)}")
+        base = {**_FACT_DEFAULTS, **shared}
+        needed = frozenset(name for name in _FACT_REQUIRED if name not in shared)
+        count = len(_FACT_FIELDS)
+        new = object.__new__
+        set_dict = object.__setattr__
+
+        def make(**values: Any) -> ResultFacts:
+            attrs = base.copy()
+            attrs.update(values)
+            if len(attrs) != count or not needed <= values.keys():
+                wrong = sorted(set(values) - _FACT_FIELDS)
+                raise TypeError(
+                    f"ResultFacts: unknown fields {wrong}"
+                    if wrong
+                    else f"ResultFacts: missing fields {sorted(needed - values.keys())}"
+                )
+            obj = new(cls)
+            set_dict(obj, "__dict__", attrs)
+            obj.__post_init__()
+            return obj
+
+        return make
 
     @property
     def contest_label(self) -> str:
@@ -249,6 +302,17 @@ class ResultFacts:
     def level_text(self) -> str:
         """``原等级 三级/高级工`` or ``原等级 无``."""
         return _LEVEL_TEXTS[self.current_level]
+
+
+_MISSING: Any = object()
+_FACT_FIELDS = frozenset(f.name for f in fields(ResultFacts))
+_FACT_REQUIRED = tuple(
+    f.name for f in fields(ResultFacts) if f.default is MISSING and f.default_factory is MISSING
+)
+#: Every field, at its default (required fields at a marker :meth:`ResultFacts.of` rejects).
+_FACT_DEFAULTS: dict[str, Any] = {
+    f.name: _MISSING if f.name in _FACT_REQUIRED else f.default for f in fields(ResultFacts)
+}
 
 
 # ------------------------------------------------------------------------------------------ rule pieces
@@ -385,7 +449,7 @@ class Conditions:
         """``True`` when no condition is set (the rule would match every result)."""
         return self == Conditions()
 
-    @property
+    @cached_property
     def uses_rank(self) -> bool:
         """``True`` when any rank condition is set."""
         return (
@@ -403,28 +467,67 @@ class Conditions:
         return facts.contest_date
 
     def matches(self, facts: ResultFacts) -> bool:
-        """``True`` when every condition holds for ``facts``. Pure; never raises for valid facts."""
-        if self.tiers and facts.tier not in self.tiers:
+        """``True`` when every condition holds for ``facts``. Pure; never raises for valid facts.
+
+        The conditions in three groups, each also used on its own by :meth:`RuleSet.screen`: those on the
+        event (:meth:`admits_event`), the rank range (:meth:`rank_bounds`), those on the person and
+        their result (:meth:`admits_result`)."""
+        if not self.admits_event(facts.tier, facts.group, facts.team_size, facts.entrants):
             return False
-        if self.groups and facts.group not in self.groups:
+        bounds = self.rank_bounds(facts.entrants, facts.team_size)
+        if bounds is not None:
+            rank = facts.rank
+            if rank is None or not bounds[0] <= rank <= bounds[1]:
+                return False
+        return self.admits_result(facts)
+
+    def admits_event(self, tier: Tier, group: Group, team_size: int, entrants: int) -> bool:
+        """``True`` when the conditions on the event hold: tier, group, team size (``team_sizes``,
+        ``team_size_min``/``max``, and a size ``top_n_by_team_size`` covers) and ``entrants_min``."""
+        if self.tiers and tier not in self.tiers:
             return False
+        if self.groups and group not in self.groups:
+            return False
+        if self.team_sizes and team_size not in self.team_sizes:
+            return False
+        if self.team_size_min is not None and team_size < self.team_size_min:
+            return False
+        if self.team_size_max is not None and team_size > self.team_size_max:
+            return False
+        if self.top_n_by_team_size and self.team_size_cutoff(team_size) is None:
+            return False
+        return self.entrants_min is None or entrants >= self.entrants_min
+
+    def rank_bounds(self, entrants: int, team_size: int) -> tuple[int, int] | None:
+        """The ranks the rank conditions admit in an event of ``entrants`` entries and teams of
+        ``team_size``: ``(low, high)`` inclusive (empty when ``low > high``, e.g. 30 % of 2 rounded down),
+        or ``None`` when the rule has no rank condition. An unranked result fails any rank condition;
+        a joint rank compares by its number. ``high`` is at most ``entrants`` (no rank is above it)."""
+        if not self.uses_rank:
+            return None
+        high = entrants
+        if self.rank_max is not None and self.rank_max < high:
+            high = self.rank_max
+        if self.top_n is not None and self.top_n < high:
+            high = self.top_n
+        if self.top_percent is not None:
+            high = min(high, percent_cutoff(entrants, self.top_percent, self.rounding))
+        if self.top_n_by_team_size:
+            limit = self.team_size_cutoff(team_size)
+            high = min(high, limit if limit is not None else 0)
+        return (self.rank_min or 1, high)
+
+    def admits_result(self, facts: ResultFacts) -> bool:
+        """``True`` when the conditions on the person and their result hold: award, gender, parts passed,
+        total, age (at :meth:`age_reference`) and current level (none fails ``level_min``, passes
+        ``level_max``)."""
         if self.award_classes and facts.award not in self.award_classes:
             return False
         if self.genders and facts.gender not in self.genders:
             return False
-        if self.team_sizes and facts.team_size not in self.team_sizes:
-            return False
-        if self.team_size_min is not None and facts.team_size < self.team_size_min:
-            return False
-        if self.team_size_max is not None and facts.team_size > self.team_size_max:
-            return False
         if self.all_parts_passed and not facts.all_parts_passed:
             return False
         if self.total_min is not None and facts.total < self.total_min:
-            return False
-        if self.entrants_min is not None and facts.entrants < self.entrants_min:
-            return False
-        if self.uses_rank and not self._rank_matches(facts):
             return False
         if self.age_min is not None or self.age_max is not None:
             age = age_on(facts.birth_date, self.age_reference(facts))
@@ -437,26 +540,6 @@ class Conditions:
             return False
         return not (self.level_max is not None and level is not None and level > self.level_max)
 
-    def _rank_matches(self, facts: ResultFacts) -> bool:
-        rank = facts.rank
-        if rank is None:
-            return False
-        if self.rank_min is not None and rank < self.rank_min:
-            return False
-        if self.rank_max is not None and rank > self.rank_max:
-            return False
-        if self.top_n is not None and rank > self.top_n:
-            return False
-        if self.top_percent is not None and rank > percent_cutoff(
-            facts.entrants, self.top_percent, self.rounding
-        ):
-            return False
-        if self.top_n_by_team_size:
-            limit = self.team_size_cutoff(facts.team_size)
-            if limit is None or rank > limit:
-                return False
-        return True
-
     def team_size_cutoff(self, team_size: int) -> int | None:
         """The N of ``top_n_by_team_size`` for a team of ``team_size`` (the largest size listed also
         covers larger teams when ``top_n_by_team_size_or_more``), or ``None`` when the size is not covered."""
@@ -466,6 +549,21 @@ class Conditions:
             if team_size > largest:
                 limit = n
         return limit
+
+    @cached_property
+    def _plain_facts(self) -> bool:
+        """``True`` when :meth:`facts_text` lists the four facts every rule shows and nothing else."""
+        return not (
+            self.top_percent is not None
+            or self.uses_team_size
+            or self.award_classes
+            or self.all_parts_passed
+            or self.total_min is not None
+            or self.entrants_min is not None
+            or self.age_min is not None
+            or self.age_max is not None
+            or self.genders
+        )
 
     @property
     def uses_team_size(self) -> bool:
@@ -483,7 +581,9 @@ class Conditions:
         E.g. ``第3名/47人, 市级一类, 职工组, 原等级 三级/高级工``; rank, tier, group and current level always,
         plus whatever else the rule's conditions use (percentage cut-off, award, parts passed, age …).
         """
-        parts = [facts.rank_text, facts.tier.label, facts.group.label]
+        if self._plain_facts:
+            return f"{facts.rank_text}{_SEP}{_LABELS[facts.tier]}{_SEP}{_LABELS[facts.group]}{_SEP}{facts.level_text}"
+        parts = [facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group]]
         if self.top_percent is not None:
             cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
             parts.append(f"前{self.top_percent}%（{self.rounding.label}）为前{cutoff}名")
@@ -551,7 +651,7 @@ class Outcome:
         if kind is OutcomeKind.TITLE and not (self.title and self.title.strip()):
             raise DomainError(N_("缺少荣誉称号名称"), field="title")
 
-    @property
+    @cached_property
     def category(self) -> DecisionKind:
         """Promotions (promote, raise), eligibility and titles are decided separately."""
         return {
@@ -561,7 +661,7 @@ class Outcome:
             OutcomeKind.TITLE: DecisionKind.TITLE,
         }[self.kind]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The outcome as written in a notice, e.g. ``晋升 二级/技师（已有该等级或更高者晋升高一级）``."""
         if self.kind is OutcomeKind.TITLE:
@@ -612,7 +712,7 @@ class PromotionRule:
         if self.when.is_empty:
             raise DomainError(N_("规则至少需要一个条件"), field="when")
 
-    @property
+    @cached_property
     def label(self) -> str:
         """``rule-id“规则名称”`` for messages."""
         return f"{self.id}“{self.name}”"
@@ -785,16 +885,45 @@ class RuleSet:
                 seen[rule.id] = path
                 effective.append(rule)
         object.__setattr__(self, "_effective", tuple(effective))
+        object.__setattr__(self, "_screens", {})
+        object.__setattr__(self, "_resolved", {})
+        object.__setattr__(self, "_facts_texts", {})
+        object.__setattr__(self, "_categories", frozenset(r.outcome.category for r in effective))
+
+    @property
+    def categories(self) -> frozenset[DecisionKind]:
+        """The kinds of decision the effective rules give (promotion, eligibility, title)."""
+        return self._categories  # type: ignore[attr-defined]
 
     @property
     def effective_rules(self) -> tuple[PromotionRule, ...]:
         """Hand-written rules then derived rules, in a fixed order (it breaks ties between equal outcomes)."""
         return self._effective  # type: ignore[attr-defined]
 
-    @property
+    @cached_property
     def key(self) -> str:
         """``id@version``, the string stored with decisions."""
         return f"{self.id}@{self.version}"
+
+    def screen(self, tier: Tier, group: Group, team_size: int, entrants: int) -> EventScreen:
+        """The :class:`EventScreen` of this rule set for an event of ``tier`` and ``group`` with teams of
+        ``team_size`` (1 = individual) and ``entrants`` ranked entries (≥ 1): the rules whose conditions on
+        the event hold, each with its rank range. Computed once per combination and kept (the rule set is
+        immutable). Pure; raises nothing."""
+        key = (tier, group, team_size, entrants)
+        found = self._screens.get(key)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._screens[key] = EventScreen.of(self.effective_rules, *key)  # type: ignore[attr-defined]
+        return found
+
+    def resolution(self, index: int, facts: ResultFacts) -> Resolution:
+        """:func:`resolve` of the effective rule at ``index`` for ``facts`` under this set's settings,
+        kept per rule and level held (all it depends on). Pure; raises nothing."""
+        key = (index, facts.current_level)
+        found = self._resolved.get(key)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._resolved[key] = resolve(self.effective_rules[index], facts, self.settings)  # type: ignore[attr-defined]
+        return found
 
     def rule(self, rule_id: str) -> PromotionRule:
         """The effective rule with ``rule_id``; raises :class:`DomainError` when there is none."""
@@ -833,6 +962,64 @@ def derive_ruleset(
 
 
 # ------------------------------------------------------------------------------------------------ engine
+
+
+@dataclass(frozen=True, slots=True)
+class EventScreen:
+    """The rules of a rule set that can apply to the results of one event, found once per event.
+
+    ``rules``: ``(index in the rule set, rule, rank range)`` for each rule whose conditions on the event
+    (:meth:`Conditions.admits_event`) hold, in rule-set order; the range is
+    :meth:`Conditions.rank_bounds` (``None`` = no rank condition). ``low``/``high`` span every rule's
+    range and ``any_rank`` is ``True`` when a rule has no rank condition. Built by
+    :meth:`RuleSet.screen`; a result of the event matches a rule of the set only if :meth:`admits` its
+    rank, and the rules it matches are :meth:`matching` (the same as :meth:`Conditions.matches`).
+    """
+
+    rules: tuple[tuple[int, PromotionRule, tuple[int, int] | None], ...]
+    low: int
+    high: int
+    any_rank: bool
+
+    @classmethod
+    def of(
+        cls, rules: Sequence[PromotionRule], tier: Tier, group: Group, team_size: int, entrants: int
+    ) -> EventScreen:
+        """The screen of ``rules`` for an event of ``tier``, ``group``, ``team_size`` and ``entrants``."""
+        kept = []
+        for i, rule in enumerate(rules):
+            when = rule.when
+            if not when.admits_event(tier, group, team_size, entrants):
+                continue
+            bounds = when.rank_bounds(entrants, team_size)
+            if bounds is not None and bounds[0] > bounds[1]:
+                continue  # no rank is inside an empty range
+            kept.append((i, rule, bounds))
+        ranges = [b for _i, _r, b in kept if b is not None]
+        return cls(
+            rules=tuple(kept),
+            low=min((b[0] for b in ranges), default=1),
+            high=max((b[1] for b in ranges), default=0),
+            any_rank=any(b is None for _i, _r, b in kept),
+        )
+
+    def admits(self, rank: int | None) -> bool:
+        """``False`` when no rule of the set can match a result of this event at ``rank`` (``None`` =
+        unranked): such a result gets only a ``no_match`` decision. ``True`` does not mean a rule matches."""
+        if self.any_rank:
+            return True
+        return rank is not None and self.low <= rank <= self.high
+
+    def matching(self, facts: ResultFacts) -> list[tuple[int, PromotionRule]]:
+        """``(index, rule)`` of the rules that match ``facts`` (a result of this event), in rule-set
+        order: the rank inside the rule's range and :meth:`Conditions.admits_result`."""
+        rank = facts.rank
+        return [
+            (i, rule)
+            for i, rule, bounds in self.rules
+            if (bounds is None or (rank is not None and bounds[0] <= rank <= bounds[1]))
+            and rule.when.admits_result(facts)
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -941,7 +1128,7 @@ class Decision:
         return self.kind is DecisionKind.PROMOTION and self.status is DecisionStatus.GRANTED
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     facts: ResultFacts
     rule: PromotionRule
@@ -953,17 +1140,17 @@ class _Candidate:
     blocked_by: str | None = None
 
 
-def _is_final(facts: ResultFacts, today: date) -> bool:
-    return facts.final_date is not None and facts.final_date <= today
-
-
-def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date) -> list[Decision]:
+def evaluate(
+    ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date, no_match: bool = True
+) -> list[Decision]:
     """Decide promotions, titles and eligibility for a batch of results under ``ruleset`` (DOMAIN.md §4).
 
     ``facts_list``: results, at most one per (person, contest, event); ``today``: the evaluation date — a
     result whose ``final_date`` is ``None`` or after ``today`` gives ``pending`` decisions (公示 not over).
 
-    Per result, every matching rule gives a decision; a result no rule matches gives one ``no_match``.
+    Per result, every matching rule gives a decision; a result no rule matches gives one ``no_match``
+    (left out when ``no_match`` is ``False``: the other decisions are the same either way, so a caller
+    that does not keep ``no_match`` decisions need not pay for their texts).
     Policies, in order:
 
     1. "已有 →" and the caps (:func:`resolve`); a matching rule that gives nothing is ``no_effect``;
@@ -977,50 +1164,60 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
        are ``blocked`` naming the winning contest. Prior promotions from a contest in this batch are this
        batch's own earlier grants and are ignored, so feeding granted decisions back changes nothing.
 
+    Which rules match a result depends on that result's facts alone (:meth:`RuleSet.screen` finds the
+    rules an event admits once per event); a result no rule matches takes no part in the policies, except
+    that its contest counts as "in this batch" in 3.
+
     Returns decisions sorted by person, contest, event, then rule order. Deterministic and idempotent: the
     same inputs in any order give the same list. Raises :class:`InvariantError` for a repeated result key.
     """
-    facts_sorted = sorted(facts_list, key=lambda f: (f.person_key, f.contest_key, f.event_key))
-    keys = [(f.person_key, f.contest_key, f.event_key) for f in facts_sorted]
-    if len(set(keys)) != len(keys):
-        raise InvariantError("evaluate: the same (person, contest, event) appears twice")
-    rules = ruleset.effective_rules
     settings = ruleset.settings
-    # The rules whose tier and group conditions admit a (tier, group): the other conditions are checked
-    # per result. Only narrows the loop; the order of the rules (it breaks ties) is kept.
-    admitted: dict[tuple[Tier, Group], list[tuple[int, PromotionRule]]] = {}
-    per_facts: list[tuple[ResultFacts, list[_Candidate]]] = []
-    for facts in facts_sorted:
-        pool = admitted.get((facts.tier, facts.group))
-        if pool is None:
-            pool = admitted[(facts.tier, facts.group)] = [
-                (i, rule)
-                for i, rule in enumerate(rules)
-                if (not rule.when.tiers or facts.tier in rule.when.tiers)
-                and (not rule.when.groups or facts.group in rule.when.groups)
-            ]
-        candidates = [
-            _Candidate(
-                facts=facts,
-                rule=rule,
-                index=i,
-                res=res,
-                status=DecisionStatus.GRANTED if res.effective else DecisionStatus.NO_EFFECT,
-                reason=res.note,
-            )
-            for i, rule in pool
-            if rule.when.matches(facts)
-            for res in (resolve(rule, facts, settings),)
-        ]
-        if candidates:
-            _supersede(candidates, DecisionKind.PROMOTION)
-        per_facts.append((facts, candidates))
+    screen_of = ruleset.screen
+    resolution = ruleset.resolution
+    everything = facts_list if isinstance(facts_list, list | tuple) else list(facts_list)
+    seen: set[tuple[str, str, str]] = set()
+    keyed: list[tuple[tuple[str, str, str], ResultFacts, list[_Candidate]]] = []
+    unmatched: list[tuple[tuple[str, str, str], ResultFacts, list[_Candidate]]] = []
+    priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
+    for facts in everything:
+        key = (facts.person_key, facts.contest_key, facts.event_key)
+        if key in seen:
+            raise InvariantError("evaluate: the same (person, contest, event) appears twice")
+        seen.add(key)
+        if facts.prior_promotions:
+            priors_of[facts.person_key].update(facts.prior_promotions)
+        screen = screen_of(facts.tier, facts.group, facts.team_size, facts.entrants)
+        if screen.admits(facts.rank):
+            matching = screen.matching(facts)
+            if matching:
+                candidates = []
+                for i, rule in matching:
+                    res = resolution(i, facts)
+                    candidates.append(
+                        _Candidate(
+                            facts=facts,
+                            rule=rule,
+                            index=i,
+                            res=res,
+                            status=_GRANTED if res.effective else _NO_EFFECT,
+                            reason=res.note,
+                        )
+                    )
+                if len(candidates) > 1:
+                    _supersede(candidates, _PROMOTION)
+                keyed.append((key, facts, candidates))
+                continue
+        if no_match:
+            unmatched.append((key, facts, []))
+    keyed.sort(key=_first)  # keys are unique
+    per_facts = [(facts, candidates) for _key, facts, candidates in keyed]
+    categories = ruleset.categories
 
     # Titles: once per person, contest and title (the first event in key order keeps it).
     titled: dict[tuple[str, str, str | None], _Candidate] = {}
-    for _facts, candidates in per_facts:
+    for _facts, candidates in per_facts if _TITLE in categories else ():
         for cand in candidates:
-            if cand.res.category is DecisionKind.TITLE and cand.status is DecisionStatus.GRANTED:
+            if cand.res.category is _TITLE and cand.status is _GRANTED:
                 key = (cand.facts.person_key, cand.facts.contest_key, cand.res.title)
                 winner = titled.get(key)
                 if winner is None:
@@ -1037,43 +1234,62 @@ def evaluate(ruleset: RuleSet, facts_list: Iterable[ResultFacts], *, today: date
                     cand.reason = f"同一竞赛已因{where}（规则 {winner.rule.label}）授予“{cand.res.title}”称号"
 
     for facts, candidates in per_facts:
-        if not _is_final(facts, today):
+        if facts.final_date is None or facts.final_date > today:  # not final (公示 not over)
             for cand in candidates:
-                if cand.status is DecisionStatus.GRANTED:
+                if cand.status is _GRANTED:
                     cand.status = DecisionStatus.PENDING
                     cand.reason = "成绩尚未生效（公示期未满或未公布），生效后方可授予"
 
     if settings.one_promotion_per_year:
-        _one_per_year(per_facts)
+        contests_of: dict[str, set[str]] = defaultdict(set)
+        if priors_of:  # only the people with prior promotions need their contests in this batch
+            for facts in everything:
+                if facts.person_key in priors_of:
+                    contests_of[facts.person_key].add(facts.contest_key)
+        _one_per_year(per_facts, contests_of, priors_of)
 
-    for _facts, candidates in per_facts:
-        if candidates:
-            _supersede(candidates, DecisionKind.ELIGIBILITY)
+    for _facts, candidates in per_facts if _ELIGIBILITY in categories else ():
+        _supersede(candidates, _ELIGIBILITY)
 
+    heads: dict[int, tuple[str, str]] = {}
+    texts = ruleset._facts_texts  # type: ignore[attr-defined]
+    if not no_match:
+        return [
+            _decision(ruleset, cand, heads, texts) for _facts, candidates in per_facts for cand in candidates
+        ]
+    rows = keyed + unmatched
+    rows.sort(key=_first)
     decisions: list[Decision] = []
-    for facts, candidates in per_facts:
+    for _key, facts, candidates in rows:
         if not candidates:
-            facts_text = _basic_facts_text(facts)
-            decisions.append(
-                Decision(
-                    ruleset=ruleset.key,
-                    person_key=facts.person_key,
-                    contest_key=facts.contest_key,
-                    event_key=facts.event_key,
-                    kind=DecisionKind.NONE,
-                    status=DecisionStatus.NO_MATCH,
-                    rule_id=None,
-                    rule_name=None,
-                    rule_source=None,
-                    level=None,
-                    title=None,
-                    facts_text=facts_text,
-                    outcome_text="无",
-                    reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
-                )
-            )
-        decisions.extend(_decision(ruleset, cand) for cand in candidates)
+            decisions.append(_no_match_decision(ruleset, facts))
+        decisions.extend(_decision(ruleset, cand, heads, texts) for cand in candidates)
     return decisions
+
+
+_first = operator.itemgetter(0)
+#: At most this many facts texts are kept per rule set (:func:`_decision`); beyond, they are rebuilt.
+_TEXTS_KEPT = 20_000
+
+
+def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
+    facts_text = _basic_facts_text(facts)
+    return Decision(
+        ruleset=ruleset.key,
+        person_key=facts.person_key,
+        contest_key=facts.contest_key,
+        event_key=facts.event_key,
+        kind=DecisionKind.NONE,
+        status=DecisionStatus.NO_MATCH,
+        rule_id=None,
+        rule_name=None,
+        rule_source=None,
+        level=None,
+        title=None,
+        facts_text=facts_text,
+        outcome_text="无",
+        reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
+    )
 
 
 def _basic_facts_text(facts: ResultFacts) -> str:
@@ -1082,7 +1298,9 @@ def _basic_facts_text(facts: ResultFacts) -> str:
 
 def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
     """Highest level wins within ``category``; for eligibility a granted/pending promotion also counts."""
-    live = {DecisionStatus.GRANTED, DecisionStatus.PENDING}
+    if len(candidates) < 2:
+        return  # one decision supersedes nothing and is superseded by nothing
+    live = _LIVE
     pool = [c for c in candidates if c.res.category is category and c.status in live]
     if not pool:
         return
@@ -1092,8 +1310,8 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
             cand.status = DecisionStatus.SUPERSEDED
             cand.superseded_by = best.rule.id
             cand.reason = f"同时符合规则 {best.rule.label}（{best.res.text}），取较高者，本规则不再适用"
-    if category is DecisionKind.ELIGIBILITY:
-        promos = [c for c in candidates if c.res.category is DecisionKind.PROMOTION and c.status in live]
+    if category is _ELIGIBILITY:
+        promos = [c for c in candidates if c.res.category is _PROMOTION and c.status in live]
         for promo in promos:
             if (
                 best.res.level is not None
@@ -1105,32 +1323,37 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
                 best.reason = f"已按规则 {promo.rule.label} 直接{promo.res.text}，无需申报"
 
 
-def _one_per_year(per_facts: list[tuple[ResultFacts, list[_Candidate]]]) -> None:
-    """At most one competition promotion per person per calendar year (天津市人社局 2024-10-25)."""
-    contests_of: dict[str, set[str]] = defaultdict(set)
-    priors_of: dict[str, set[PriorPromotion]] = defaultdict(set)
-    for facts, _ in per_facts:
-        contests_of[facts.person_key].add(facts.contest_key)
-        priors_of[facts.person_key].update(facts.prior_promotions)
+def _one_per_year(
+    per_facts: list[tuple[ResultFacts, list[_Candidate]]],
+    contests_of: dict[str, set[str]],
+    priors_of: dict[str, set[PriorPromotion]],
+) -> None:
+    """At most one competition promotion per person per calendar year (天津市人社局 2024-10-25).
+
+    ``contests_of``/``priors_of``: per person with prior promotions, the contests of their results in
+    the batch and the union of those results' prior promotions."""
+    results_of = Counter(facts.person_key for facts, _candidates in per_facts)
     winners: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
     for facts, candidates in per_facts:
         if facts.final_date is None:
             continue  # the year is not known until the result is final; decided then
+        if results_of[facts.person_key] == 1 and facts.person_key not in priors_of and len(candidates) == 1:
+            continue  # the person's one promotion in this batch, and none elsewhere: nothing to block
         for cand in candidates:
-            if cand.res.category is DecisionKind.PROMOTION and cand.status in (
-                DecisionStatus.GRANTED,
-                DecisionStatus.PENDING,
-            ):
+            if cand.res.category is _PROMOTION and cand.status in _LIVE:
                 winners[(facts.person_key, facts.final_date.year)].append(cand)
     for (person, year), cands in winners.items():
-        priors = sorted(
+        person_priors = priors_of.get(person)
+        priors = person_priors and sorted(
             (
                 p
-                for p in priors_of[person]
-                if p.final_date.year == year and p.contest_key not in contests_of[person]
+                for p in person_priors
+                if p.final_date.year == year and p.contest_key not in contests_of.get(person, ())
             ),
             key=lambda p: (p.final_date, p.contest_key),
         )
+        if not priors and len(cands) == 1:
+            continue  # a person's only promotion that year blocks nothing
         if priors:
             prior = priors[0]
             for cand in cands:
@@ -1183,29 +1406,70 @@ def _block(
     )
 
 
-def _decision(ruleset: RuleSet, cand: _Candidate) -> Decision:
+def _decision(
+    ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, str]], texts: dict[tuple, str]
+) -> Decision:
+    """The :class:`Decision` of ``cand``; ``heads`` keeps each rule's fixed parts of the reason (by
+    index), ``texts`` the facts texts of rules that show only rank, tier, group and level."""
     rule = cand.rule
-    facts_text = rule.when.facts_text(cand.facts)
-    head = f"依据 {rule.source}（规则 {rule.label}）：{facts_text} → {rule.outcome.text}"
-    if cand.status is DecisionStatus.GRANTED:
-        reason = f"{head}；结果：{cand.res.text}"
+    facts = cand.facts
+    res = cand.res
+    fixed = heads.get(cand.index)
+    if fixed is None:
+        fixed = heads[cand.index] = (
+            f"依据 {rule.source}（规则 {rule.label}）：",
+            f" → {rule.outcome.text}；",
+        )
+    when = rule.when
+    if when._plain_facts:  # the text depends on these facts alone: kept per rule set
+        text_key = (
+            facts.rank,
+            facts.joint_rank,
+            facts.entrants,
+            facts.tier,
+            facts.group,
+            facts.current_level,
+        )
+        facts_text = texts.get(text_key)
+        if facts_text is None:
+            facts_text = when.facts_text(facts)
+            if len(texts) < _TEXTS_KEPT:
+                texts[text_key] = facts_text
     else:
-        reason = f"{head}；{cand.status.label}：{cand.reason}"
-    return Decision(
-        ruleset=ruleset.key,
-        person_key=cand.facts.person_key,
-        contest_key=cand.facts.contest_key,
-        event_key=cand.facts.event_key,
-        kind=cand.res.category,
-        status=cand.status,
-        rule_id=rule.id,
-        rule_name=rule.name,
-        rule_source=rule.source,
-        level=cand.res.level,
-        title=cand.res.title,
-        facts_text=facts_text,
-        outcome_text=cand.res.text,
-        reason=reason,
-        superseded_by=cand.superseded_by,
-        blocked_by=cand.blocked_by,
+        facts_text = when.facts_text(facts)
+    status = cand.status
+    if status is _GRANTED:
+        reason = f"{fixed[0]}{facts_text}{fixed[1]}结果：{res.text}"
+    else:
+        reason = f"{fixed[0]}{facts_text}{fixed[1]}{_STATUS_LABELS[status]}：{cand.reason}"
+    return _built(
+        Decision,
+        {
+            "ruleset": ruleset.key,
+            "person_key": facts.person_key,
+            "contest_key": facts.contest_key,
+            "event_key": facts.event_key,
+            "kind": res.category,
+            "status": status,
+            "rule_id": rule.id,
+            "rule_name": rule.name,
+            "rule_source": rule.source,
+            "level": res.level,
+            "title": res.title,
+            "facts_text": facts_text,
+            "outcome_text": res.text,
+            "reason": reason,
+            "superseded_by": cand.superseded_by,
+            "blocked_by": cand.blocked_by,
+        },
     )
+
+
+def _built(cls: type, values: dict[str, object]) -> Any:
+    """An instance of the frozen dataclass ``cls`` (without ``__slots__``) holding ``values``, one per
+    field, built without the generated ``__init__`` (which sets each field through
+    ``object.__setattr__``: measured, most of the cost of the engine's many small objects). The caller
+    passes every field, already valid; equality, hashing and ``repr`` read the fields as usual."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj

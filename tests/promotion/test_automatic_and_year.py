@@ -11,6 +11,7 @@ from competition.accounts.models import Role
 from competition.audit.models import AuditEntry
 from competition.contests import services as contest_services
 from competition.contests.lifecycle import ContestStatus
+from competition.domain import SkillLevel, Tier
 from competition.extensions import db
 from competition.promotion import services
 from competition.promotion.models import PromotionDecision, ReviewState
@@ -182,3 +183,93 @@ def test_evaluate_year_command(app, session):
     assert len(_rows(world.contest.id)) == 11
     missing = runner.invoke(args=["promotion", "evaluate-year", "--body", str(body.id), "--year", "2019"])
     assert missing.exit_code == 1 and "没有竞赛" in missing.output
+
+
+def test_stored_decisions_are_the_full_evaluation_without_no_match(session):
+    """What the evaluation stores (facts built only for the results some rule may match, no ``no_match``
+    decisions asked for) is exactly the full engine call's decisions other than ``no_match``, which the
+    pages derive: joint and missing ranks, levels already held (no effect), a percentage cut-off, and a
+    person promoted by two contests the same year."""
+    body = factories.make_body()
+    organizer = factories.make_user(Role.ORGANIZER, body=body)
+    unit = factories.make_unit()
+    people = [factories.make_competitor(unit, name=f"选手{i:02d}") for i in range(14)]
+    people[0].current_level = SkillLevel.SENIOR_TECHNICIAN  # already at the cap: no effect
+    people[1].current_level = SkillLevel.TECHNICIAN  # already a 技师: 高级技师
+    people[2].current_level = None
+    municipal = finished_contest(
+        people=people[:12], body=body, organizer=organizer, notice_last_day=date(2026, 3, 10)
+    )
+    factories.publish_results(
+        municipal.event,
+        people[:12],
+        publisher=organizer,
+        notice_last_day=date(2026, 3, 10),
+        ranks=[1, 2, 2, 4, 5, 6, 7, 8, 9, 10, 11, None],
+        sequence=2,
+    )
+    enterprise = finished_contest(
+        people=[people[5], *people[12:], *people[6:11]],
+        tier=Tier.ENTERPRISE,
+        body=body,
+        organizer=organizer,
+        notice_last_day=date(2026, 2, 1),
+    )
+    # the enterprise contest's promotions are confirmed: they count against the municipal one's
+    services.evaluate_contest(enterprise.contest, actor=organizer, now=NOW)
+    for decision in services.decisions_of(enterprise.contest):
+        if decision.actionable:
+            services._apply(decision, actor=organizer, now=NOW)
+    db.session.flush()
+    report = services.evaluate_year(services.year_contests(body.id, 2026), actor=organizer, now=NOW)
+    assert not report.skipped
+
+    for world in (municipal, enterprise):
+        pairs, skipped = services.engine_decisions(world.contest, today=NOW.date())  # the full path
+        assert not skipped
+        expected = sorted(
+            (
+                line.event_id,
+                line.competitor_id,
+                d.rule_id or "",
+                d.kind,
+                d.status,
+                d.level,
+                d.title,
+                d.facts_text,
+                d.outcome_text,
+                d.reason,
+                d.superseded_by,
+                d.blocked_by,
+                line.standing_id,
+            )
+            for d, line in pairs
+            if d.status is not DecisionStatus.NO_MATCH
+        )
+        stored = sorted(
+            (
+                r.event_id,
+                r.competitor_id,
+                r.rule_key,
+                r.kind,
+                r.outcome,
+                r.level,
+                r.title,
+                r.facts_text,
+                r.outcome_text,
+                r.reason,
+                r.superseded_by,
+                r.blocked_by,
+                r.standing_id,
+            )
+            for r in services.decisions_of(world.contest)
+        )
+        assert stored == expected
+        no_match = [d for d, _line in pairs if d.status is DecisionStatus.NO_MATCH]
+        assert len(services.no_match_lines(world.contest, today=NOW.date())) == len(no_match) > 0
+    outcomes = {(r.competitor_id, r.outcome) for r in services.decisions_of(municipal.contest)}
+    assert (people[0].id, DecisionStatus.NO_EFFECT) in outcomes
+    assert (people[5].id, DecisionStatus.BLOCKED) in outcomes  # promoted by the earlier enterprise contest
+    assert (people[1].id, DecisionStatus.GRANTED) in outcomes
+    granted = [r for r in services.decisions_of(enterprise.contest) if r.outcome is DecisionStatus.GRANTED]
+    assert [r.competitor_id for r in granted] == [people[5].id, people[12].id]  # 30 % of 8, rounded down
