@@ -1,7 +1,7 @@
 """promotion: drop the index on promotion_decision.contest_id (the unique key starts with it)
 
 Revision ID: 9d4e2a7c5b13
-Revises: 7c2d9e4f1a6b
+Revises: 3e8a5c7d1f20
 Create Date: 2026-11-21 17:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9d4e2a7c5b13"
-down_revision = "7c2d9e4f1a6b"
+down_revision = "3e8a5c7d1f20"
 branch_labels = None
 depends_on = None
 
