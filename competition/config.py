@@ -19,6 +19,18 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"COMPETITION_{name}", default)
 
 
+def _pool_size() -> dict[str, int]:
+    """``pool_size`` from ``COMPETITION_DB_POOL_SIZE`` (database connections each process keeps; give
+    it gunicorn's ``--threads``), or nothing: SQLAlchemy's default of 5 plus 10 overflow."""
+    value = _env("DB_POOL_SIZE")
+    if not value:
+        return {}
+    size = int(value)
+    if size < 1:
+        raise ValueError("COMPETITION_DB_POOL_SIZE must be a positive whole number")
+    return {"pool_size": size}
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = _env(name)
     if value is None:
@@ -53,7 +65,7 @@ def from_env() -> dict[str, Any]:
         "ENV_NAME": env,
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **_pool_size()},
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "INSTANCE_PATH": str(instance),
         "SESSION_COOKIE_HTTPONLY": True,

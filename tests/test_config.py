@@ -40,3 +40,18 @@ def test_database_url_from_the_environment(monkeypatch, tmp_path):
 )
 def test_sqlalchemy_url(given, expected):
     assert sqlalchemy_url(given) == expected
+
+
+def test_the_pool_size_follows_the_environment(monkeypatch, tmp_path):
+    from competition.extensions import db
+
+    monkeypatch.setenv("COMPETITION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("COMPETITION_DB_POOL_SIZE", raising=False)
+    assert "pool_size" not in create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
+    monkeypatch.setenv("COMPETITION_DB_POOL_SIZE", "16")
+    app = create_app()
+    with app.app_context():
+        assert db.engine.pool.size() == 16
+    monkeypatch.setenv("COMPETITION_DB_POOL_SIZE", "0")
+    with pytest.raises(ValueError, match="COMPETITION_DB_POOL_SIZE"):
+        create_app()
