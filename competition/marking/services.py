@@ -575,18 +575,26 @@ def check_value(loaded: schemes.Loaded, aspect_code: str, value: str, judge_code
 
     The value goes through the same parser as MARKS.csv (:func:`competition.scoring.files.build_sheets`)
     and is then marked by the aspect's rule, so range, step (whole 0–3 scores), grades and deduction
-    codes are the core's checks. Raises :class:`DomainError` with a Chinese message.
+    codes are the core's checks. Raises :class:`DomainError` with a marked message (shown translated with
+    :func:`competition.i18n.error_text`).
     """
     kind, aspect = loaded.aspects[aspect_code]
     text = _canonical(aspect, value)
     judged = aspect.kind is AspectKind.JUDGEMENT
     try:
         rows = mark_rows("-", kind, aspect, (judge_code or "J") if judged else None, text)
-        sheet = build_sheets(rows, loaded.scheme, file="成绩").sheets[0]
+        sheet = build_sheets(rows, loaded.scheme, file=N_("成绩")).sheets[0]
         aspect.evaluate(sheet.observations[aspect_code], default=Aggregation.MEAN)
     except DomainError as error:
-        message = error.message.split("：", 1)[1] if error.message.startswith("成绩 第") else error.message
-        raise DomainError(f"{aspect.code} {aspect.name}：{message}", field="value") from None
+        # the parser names the place (file, line, column): the judge knows it, so only the problem is kept
+        problem = error.params.get("problem") if "where" in error.params else None
+        raise DomainError(
+            N_("%(code)s %(name)s：%(problem)s"),
+            field="value",
+            code=aspect.code,
+            name=aspect.name,
+            problem=error.text if problem is None else problem,
+        ) from None
     return text
 
 
@@ -1333,7 +1341,7 @@ def event_sheets(event: Event, loaded: schemes.Loaded, *, table: MarkTable | Non
             )
         else:
             add((number, code, judge, value, ""))
-    sheets = sheets_from_marks(list(numbers.values()), facts, loaded.scheme, file="成绩")
+    sheets = sheets_from_marks(list(numbers.values()), facts, loaded.scheme, file=N_("成绩"))
     parts = {code: kind for code, (kind, _) in aspects.items()}
     return EventSheets(sheets, {r.competitor_number: r for r in entries}, tuple(facts), parts)
 
