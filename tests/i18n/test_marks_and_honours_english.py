@@ -125,6 +125,44 @@ def test_the_autosave_refuses_a_value_in_the_judges_language(client, auth, sessi
         assert "成绩" not in text and "须" not in text and "数字" not in text
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_stale_autosave_is_explained_in_the_judges_language(client, auth, session, language):
+    world = factories.make_marking_world()
+    world.judges[1].display_name = "Judge Two"  # data, so that only interface text can be Chinese
+    db.session.flush()
+    auth.login(world.judges[1].username)
+    if language == "en":
+        _english(client)
+    entry = world.entries[1]
+    assert _save(client, world, entry, "P1.1", "2").status_code == 200
+    stale = _save(client, world, entry, "P1.1", "1", version=0)
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    if language == "zh":
+        assert error.startswith("这项成绩已被修改（Judge Two，") and "现为“2”。您输入的值没有保存" in error
+        return
+    assert error.startswith("This mark was changed (Judge Two, ") and 'is now "2"' in error, error
+    assert not IDEOGRAPH.search(error), error
+
+
+def test_a_refused_submission_lists_the_missing_marks_in_english(app, session):
+    from competition.domain import PartKind
+    from competition.marking import services as marking_services
+
+    world = factories.make_marking_world()
+    refused = _refusal(
+        lambda: marking_services.submit_part(
+            world.event, PartKind.PRACTICAL, world.judges[1], now=factories.NOW
+        )
+    )
+    assert refused.message.startswith("还有成绩未录入，不能提交：A") and "号 P1.1、" in refused.message
+    shown = _in_english(app, refused)
+    assert (
+        shown.startswith("Some marks have not been entered") and "No. A0" in shown and " P1.1, No. " in shown
+    )
+    assert not IDEOGRAPH.search(shown), shown
+
+
 # ---- 2. honour nominations' eligibility problems ---------------------------------------------------------
 
 
@@ -322,3 +360,40 @@ def test_award_sizes_the_policy_refuses_are_explained_in_english(app, session):
     )
     assert refused.message == "奖项设置无效：--award-percent 合计不能超过 100"
     assert _in_english(app, refused) == "Invalid award settings: --award-percent must not total more than 100"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_published_award_policy_and_not_ranked_note_read_in_the_readers_language(
+    client, session, language
+):
+    from competition.marking import results
+    from competition.workdays import TableCalendar
+    from tests.scoring.test_results_publication import signed_off
+
+    world = factories.make_marking_world()
+    world.entries[5].not_ranked_for_awards = True
+    signed_off(world, scores={"A01": 95, "A02": 90, "A03": 85, "A04": 60, "A05": 70, "A06": 99})
+    publication = results.publish(
+        world.event,
+        actor=world.organizer,
+        now=factories.NOW,
+        working_days=5,
+        calendar=TableCalendar(frozenset(), frozenset(), 2026, 2026),
+    )
+    db.session.commit()
+    assert publication.award_policy_text == "一等奖 1 名、二等奖 2 名、三等奖 3 名"
+    assert publication.award_policy_data is not None
+    if language == "en":
+        _english(client)
+    page = client.get(f"/events/{world.event.id}/results").get_data(as_text=True)
+    label = "Award method" if language == "en" else "评奖办法"
+    shown = re.search(rf"<dt>{label}</dt><dd>([^<]*)</dd>", page)
+    assert shown is not None, page
+    shown = html.unescape(shown.group(1))
+    notes = re.findall(r'<small class="muted">([^<]*)</small>', page)
+    if language == "zh":
+        assert shown == "一等奖 1 名、二等奖 2 名、三等奖 3 名"
+        assert notes == ["不参与评奖"]
+    else:
+        assert shown == "1 first, 2 second and 3 third prizes"
+        assert notes == ["Not competing for awards"]  # stored as 不参与评奖, the platform's own reason

@@ -1,4 +1,5 @@
-"""honour nominations' eligibility problems shown translated: honour_nomination.eligibility_details
+"""stored messages shown translated: honour_nomination.eligibility_details,
+results_publication.award_policy_data
 
 Revision ID: 9d4b6f2a8c31
 Revises: 3e8a5c7d1f20
@@ -22,8 +23,13 @@ def upgrade():
     # and show their Chinese text; a nomination's problems are re-checked (and so filled in) on selection.
     with op.batch_alter_table("honour_nomination", schema=None) as batch_op:
         batch_op.add_column(sa.Column("eligibility_details", sa.JSON(), nullable=True))
+    # the award policy of a publication, likewise (NULL for earlier publications: their Chinese text)
+    with op.batch_alter_table("results_publication", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("award_policy_data", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("results_publication", schema=None) as batch_op:
+        batch_op.drop_column("award_policy_data")
     with op.batch_alter_table("honour_nomination", schema=None) as batch_op:
         batch_op.drop_column("eligibility_details")
