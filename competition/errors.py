@@ -11,6 +11,7 @@ Flask-Babel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -93,6 +94,25 @@ def joined(items: Any, separator: str = "、") -> Joined:
 
 #: Separators :func:`joined` accepts, each marked so the catalogue gives its English form.
 SEPARATORS = (N_("、"), N_("；"), N_("，"))
+
+
+def render(value: Any, gettext: Callable[[str], str]) -> Any:
+    """``value`` in the language of ``gettext`` (``str`` → translated ``str``, e.g. the ``gettext``
+    method of a :class:`gettext.GNUTranslations`) when it is a marked message (:class:`Msg`,
+    :class:`Text`, :class:`Joined`), its parameters rendered too; anything else unchanged.
+
+    The counterpart of :func:`competition.i18n.translate` for code that runs without Flask (the
+    scoring CLI); with ``gettext`` the identity it gives the Chinese text.
+    """
+    kind = type(value)
+    if kind is Msg:
+        return gettext(value)
+    if kind is Text:
+        params = {name: render(item, gettext) for name, item in value.params.items()}
+        return gettext(value.template) % params if params else gettext(value.template)
+    if kind is Joined:
+        return gettext(value.separator).join(str(render(item, gettext)) for item in value.items)
+    return value
 
 
 def to_data(value: Any) -> Any:

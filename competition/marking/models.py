@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event, EventPart
 from competition.domain import AwardClass
-from competition.errors import N_
+from competition.errors import N_, from_data
 from competition.extensions import ExactDecimal, db, str_enum
 from competition.registration.models import Registration
 
@@ -287,6 +288,11 @@ class RescoreRequest(db.Model):
     judge: Mapped[User] = relationship(foreign_keys=[judge_id])
 
 
+#: Why an entry flagged "not ranked for awards" (``Registration.not_ranked_for_awards``) is listed
+#: without a rank: stored in Chinese in ``PublishedStanding.not_ranked_reason``, shown translated.
+NOT_RANKED_REASON = N_("不参与评奖")
+
+
 class Publication(db.Model):
     """One publication of an event's standings for public notice (公示); a re-publication after an appeal
     supersedes the previous one (kept, with ``superseded_at``)."""
@@ -303,6 +309,7 @@ class Publication(db.Model):
     working_days: Mapped[int]
     calendar_fallback: Mapped[bool] = mapped_column(default=False)
     award_policy_text: Mapped[str] = mapped_column(sa.String(200))
+    award_policy_data: Mapped[Any | None] = mapped_column(sa.JSON(none_as_null=True))
     scheme_sha256: Mapped[str] = mapped_column(sa.String(64))
     reason: Mapped[str | None] = mapped_column(sa.String(300))
     superseded_at: Mapped[datetime | None]
@@ -313,6 +320,14 @@ class Publication(db.Model):
     )
 
     __table_args__ = (sa.UniqueConstraint("event_id", "sequence", name="uq_results_publication_sequence"),)
+
+    @property
+    def shown_award_policy(self) -> Any:
+        """The award policy for a page: the marked message (translated where shown) when it was stored
+        beside the Chinese text (``award_policy_data``), else the Chinese text."""
+        if self.award_policy_data is None:
+            return self.award_policy_text
+        return from_data(self.award_policy_data, self.award_policy_text)
 
 
 class PublishedStanding(db.Model):
@@ -350,6 +365,15 @@ class PublishedStanding(db.Model):
     current: Mapped[bool] = mapped_column(default=True)
 
     publication: Mapped[Publication] = relationship(back_populates="standings")
+
+    @property
+    def shown_not_ranked_reason(self) -> str | None:
+        """``not_ranked_reason`` for a page: the platform's own :data:`NOT_RANKED_REASON` marked (shown
+        translated), any other reason as stored."""
+        if self.not_ranked_reason == NOT_RANKED_REASON:
+            return NOT_RANKED_REASON
+        return self.not_ranked_reason
+
     registration: Mapped[Registration] = relationship()
 
     __table_args__ = (

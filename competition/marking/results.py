@@ -17,10 +17,11 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import N_, DomainError, fmt
+from competition.errors import N_, DomainError, fmt, to_data
 from competition.extensions import db
 from competition.marking import schemes, services
 from competition.marking.models import (
+    NOT_RANKED_REASON,
     Appeal,
     AwardPolicyKind,
     EventMarking,
@@ -39,7 +40,6 @@ from competition.scoring.marks import Result, score_sheets
 from competition.scoring.standings import Standing, StandingsPolicy, build_standings
 from competition.workdays import HolidayCalendar, notice_period
 
-NOT_RANKED_REASON = "不参与评奖"
 #: When the event ended, if the organizer has not said (*inferred*: the last contest day, 17:00).
 DEFAULT_END = time(17, 0)
 
@@ -281,6 +281,7 @@ def publish(
         working_days=working_days,
         calendar_fallback=period.fallback_used,
         award_policy_text=computed.choice.text[:200],
+        award_policy_data=to_data(computed.choice.text) if len(computed.choice.text) <= 200 else None,
         scheme_sha256=services.stored_scheme(event).sha256,
         reason=reason,
     )

@@ -17,7 +17,7 @@ from fractions import Fraction
 from threading import Lock
 
 from competition.domain import PartKind
-from competition.errors import N_, DomainError, InvariantError, fmt
+from competition.errors import N_, DomainError, InvariantError, fmt, joined
 from competition.scoring.aspects import (
     Aspect,
     AutomatedTest,
@@ -40,7 +40,9 @@ from competition.scoring.xlsx_io import (
 
 EXAM_CODE = "TH"
 """Code of the aspect added for a theory part the workbook does not describe (the exam system's score)."""
-EXAM_NAME = "理论考试成绩（百分制，由考试系统导入）"
+EXAM_NAME = N_("理论考试成绩（百分制，由考试系统导入）")
+"""Name of that aspect: the platform's own text, stored in the scheme's workbook in Chinese and shown
+translated (:func:`load` marks it again when the stored name is still this one)."""
 
 
 @dataclass(frozen=True)
@@ -171,12 +173,30 @@ def load(workbook: bytes, sha256: str) -> Loaded:
     report = import_scheme_xlsx(workbook)
     if not report.ok:
         raise InvariantError(f"stored scheme {sha256[:12]} does not read back: {report.problems[:3]}")
-    loaded = Loaded(report.require(), dict(report.aspects), tuple(report.sections), report.layout)
+    loaded = Loaded(
+        _marked_exam_name(report.require()), dict(report.aspects), tuple(report.sections), report.layout
+    )
     with _CACHE_LOCK:
         _CACHE[sha256] = loaded
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return loaded
+
+
+def _marked_exam_name(scheme: MarkingScheme) -> MarkingScheme:
+    """``scheme`` with the exam aspect's name marked for translation (:data:`EXAM_NAME`) when it is
+    still the platform's default text; a name the organizer wrote in the workbook stays as written."""
+    exam = exam_aspect(scheme)
+    if exam is None or exam.name != EXAM_NAME:
+        return scheme
+    marked = replace(exam, name=EXAM_NAME)
+    parts = tuple(
+        replace(part, children=tuple(marked if child is exam else child for child in part.children))
+        if any(child is exam for child in part.children)
+        else part
+        for part in scheme.parts
+    )
+    return replace(scheme, parts=parts)
 
 
 def exam_aspect(scheme: MarkingScheme) -> Aspect | None:
@@ -235,12 +255,20 @@ def input_spec(aspect: Aspect) -> InputSpec:
     if isinstance(rule, OrdinalGrades):
         return InputSpec("choice", options=tuple((g, g) for g in rule.grades), hint=N_("等级"))
     if isinstance(rule, ToleranceBands):
-        return InputSpec("number", step="any", hint=f"实测值{('（' + rule.unit + '）') if rule.unit else ''}")
+        hint = fmt(N_("实测值（%(unit)s）"), unit=rule.unit) if rule.unit else N_("实测值")
+        return InputSpec("number", step="any", hint=hint)
     if isinstance(rule, AutomatedTest):
-        return InputSpec("text", hint="通过数/总数，如 17/20", pattern=r"\d+(\.\d+)?/\d+(\.\d+)?")
+        return InputSpec("text", hint=N_("通过数/总数，如 17/20"), pattern=r"\d+(\.\d+)?/\d+(\.\d+)?")
     if isinstance(rule, Deductions):
         codes = sorted(rule.rule_codes)
-        return InputSpec("text", hint=f"扣分记录，如 {codes[0]}=2；无扣分填 0（规则：{'、'.join(codes)}）")
+        return InputSpec(
+            "text",
+            hint=fmt(
+                N_("扣分记录，如 %(example)s；无扣分填 0（规则：%(codes)s）"),
+                example=f"{codes[0]}=2",
+                codes=joined(codes),
+            ),
+        )
     raise InvariantError(f"no input for rule {type(rule).__name__}")
 
 

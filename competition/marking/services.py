@@ -74,14 +74,27 @@ class StaleMark(DomainError):
     """The mark changed since the page showed it; ``current`` is the mark now stored (or ``None``)."""
 
     def __init__(self, current: Mark | None) -> None:
-        who = ""
+        user = None
         if current is not None and current.updated_by_id is not None:
             user = db.session.get(User, current.updated_by_id)
-            who = f"（{user.display_name}，{current.updated_at:%H:%M:%S}）" if user else ""
-        shown = "空" if current is None or current.value is None else current.value
-        super().__init__(
-            f"这项成绩已被修改{who}，现为“{shown}”。您输入的值没有保存，仍保留在输入框中；请核对后再次保存。"
-        )
+        shown = N_("空") if current is None or current.value is None else current.value
+        if user is None:
+            super().__init__(
+                N_(
+                    "这项成绩已被修改，现为“%(value)s”。您输入的值没有保存，仍保留在输入框中；请核对后再次保存。"
+                ),
+                value=shown,
+            )
+        else:
+            super().__init__(
+                N_(
+                    "这项成绩已被修改（%(name)s，%(time)s），现为“%(value)s”。"
+                    "您输入的值没有保存，仍保留在输入框中；请核对后再次保存。"
+                ),
+                name=user.display_name,
+                time=f"{current.updated_at:%H:%M:%S}",
+                value=shown,
+            )
         self.current = current
 
 
@@ -575,18 +588,26 @@ def check_value(loaded: schemes.Loaded, aspect_code: str, value: str, judge_code
 
     The value goes through the same parser as MARKS.csv (:func:`competition.scoring.files.build_sheets`)
     and is then marked by the aspect's rule, so range, step (whole 0–3 scores), grades and deduction
-    codes are the core's checks. Raises :class:`DomainError` with a Chinese message.
+    codes are the core's checks. Raises :class:`DomainError` with a marked message (shown translated with
+    :func:`competition.i18n.error_text`).
     """
     kind, aspect = loaded.aspects[aspect_code]
     text = _canonical(aspect, value)
     judged = aspect.kind is AspectKind.JUDGEMENT
     try:
         rows = mark_rows("-", kind, aspect, (judge_code or "J") if judged else None, text)
-        sheet = build_sheets(rows, loaded.scheme, file="成绩").sheets[0]
+        sheet = build_sheets(rows, loaded.scheme, file=N_("成绩")).sheets[0]
         aspect.evaluate(sheet.observations[aspect_code], default=Aggregation.MEAN)
     except DomainError as error:
-        message = error.message.split("：", 1)[1] if error.message.startswith("成绩 第") else error.message
-        raise DomainError(f"{aspect.code} {aspect.name}：{message}", field="value") from None
+        # the parser names the place (file, line, column): the judge knows it, so only the problem is kept
+        problem = error.params.get("problem") if "where" in error.params else None
+        raise DomainError(
+            N_("%(code)s %(name)s：%(problem)s"),
+            field="value",
+            code=aspect.code,
+            name=aspect.name,
+            problem=error.text if problem is None else problem,
+        ) from None
     return text
 
 
@@ -1333,7 +1354,7 @@ def event_sheets(event: Event, loaded: schemes.Loaded, *, table: MarkTable | Non
             )
         else:
             add((number, code, judge, value, ""))
-    sheets = sheets_from_marks(list(numbers.values()), facts, loaded.scheme, file="成绩")
+    sheets = sheets_from_marks(list(numbers.values()), facts, loaded.scheme, file=N_("成绩"))
     parts = {code: kind for code, (kind, _) in aspects.items()}
     return EventSheets(sheets, {r.competitor_number: r for r in entries}, tuple(facts), parts)
 
@@ -1401,8 +1422,11 @@ def submit_part(event: Event, kind: PartKind, judge: User, *, now: datetime) -> 
     mine = [s for s in state.missing if s.judge_id in (None, judge.id)]
     if mine:
         entries = {r.id: r.competitor_number for r in marked_entries(event)}
-        listing = "、".join(f"{entries.get(s.registration_id)}号 {s.aspect_code}" for s in mine[:10])
-        more = f" 等 {len(mine)} 项" if len(mine) > 10 else ""
+        listing = joined(
+            fmt(N_("%(number)s号 %(code)s"), number=entries.get(s.registration_id), code=s.aspect_code)
+            for s in mine[:10]
+        )
+        more = fmt(N_(" 等 %(n)s 项"), n=len(mine)) if len(mine) > 10 else ""
         raise DomainError(N_("还有成绩未录入，不能提交：%(listing)s%(more)s。"), listing=listing, more=more)
     row = PartSubmission(event_part_id=part.id, judge_id=judge.id, submitted_at=now)
     db.session.add(row)

@@ -259,7 +259,9 @@ def save_mark(event_id: int):
         ), 409
     except (DomainError, ValueError) as error:
         db.session.rollback()
-        return jsonify(error=getattr(error, "message", _("数据格式错误。"))), 422
+        return jsonify(
+            error=error_text(error) if isinstance(error, DomainError) else _("数据格式错误。")
+        ), 422
     db.session.commit()
     return jsonify(value=outcome.value, version=outcome.version, saved_at=clock.now().strftime("%H:%M:%S"))
 

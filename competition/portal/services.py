@@ -184,7 +184,7 @@ def public_table(publication: Publication) -> PublicTable:
     lines = []
     for s in standings:
         registration = registrations[s.registration_id]
-        note = s.not_ranked_reason or ("；".join(s.reasons) if s.status == "disqualified" else "")
+        note = s.shown_not_ranked_reason or ("；".join(s.reasons) if s.status == "disqualified" else "")
         lines.append(
             PublicLine(
                 position=s.position,

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from competition.accounts.models import User
 from competition.contests.models import Contest, Event
 from competition.domain import SkillLevel
-from competition.errors import N_
+from competition.errors import N_, from_data, to_data
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody, Unit
 from competition.promotion.rules import DecisionKind, DecisionStatus
@@ -363,7 +364,14 @@ class NominationState(StrEnum):
 
 class HonourNomination(db.Model):
     """A person put forward in a batch, from competition results (a confirmed title decision or a top
-    rank) or by a unit with supporting material (text, optionally a file)."""
+    rank) or by a unit with supporting material (text, optionally a file).
+
+    ``eligibility_problems`` keeps the failed eligibility checks as Chinese text;
+    ``eligibility_details`` the same problems as stored marked messages
+    (:func:`competition.errors.to_data`), filled in whenever the problems are set, so a page shows
+    them in the reader's language (:attr:`shown_problems`; nominations checked before it existed have
+    ``None`` and show the Chinese text).
+    """
 
     __tablename__ = "honour_nomination"
 
@@ -380,6 +388,7 @@ class HonourNomination(db.Model):
     attachment: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     attachment_name: Mapped[str | None] = mapped_column(sa.String(200))
     eligibility_problems: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    eligibility_details: Mapped[list[Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     state: Mapped[NominationState] = mapped_column(
         str_enum(NominationState), default=NominationState.NOMINATED
     )
@@ -392,6 +401,24 @@ class HonourNomination(db.Model):
     unit: Mapped[Unit | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("batch_id", "competitor_id", name="uq_honour_nomination_person"),)
+
+    @validates("eligibility_problems")
+    def _keep_details(self, _key: str, problems: list[str] | None) -> list[str]:
+        # the Chinese text in eligibility_problems, the marked messages beside it (None when unmarked)
+        problems = list(problems or [])
+        details = [to_data(problem) for problem in problems]
+        self.eligibility_details = details if any(not isinstance(d, str) for d in details) else None
+        return [str(problem) for problem in problems]
+
+    @property
+    def shown_problems(self) -> list[Any]:
+        """The eligibility problems for a page: marked messages (translated where shown) when stored
+        beside the Chinese text, else the Chinese text."""
+        problems = list(self.eligibility_problems or [])
+        details = self.eligibility_details
+        if not details or len(details) != len(problems):
+            return problems
+        return [from_data(item, text) for item, text in zip(details, problems, strict=True)]
 
 
 class HonourRecord(db.Model):

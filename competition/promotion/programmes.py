@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date
 
 from competition.domain import SkillLevel, age_on
+from competition.errors import N_, fmt, joined
 
 
 def honour_eligibility_problems(
@@ -24,15 +25,25 @@ def honour_eligibility_problems(
 ) -> list[str]:
     """Every reason, in Chinese, why a person may not hold the title (empty list = eligible): age above
     ``age_max`` at ``reference_date``, ``current_level`` below ``min_level``, none of ``required_titles``
-    among ``titles``."""
+    among ``titles``. Each reason is a marked message (:func:`competition.errors.fmt`, a ``str``), shown
+    in the reader's language; store it with :func:`competition.errors.to_data` to keep that."""
     problems: list[str] = []
     if age_max is not None:
         age = age_on(birth_date, reference_date)
         if age > age_max:
-            problems.append(f"年龄：{reference_date.isoformat()} 时 {age} 岁，超过上限 {age_max} 岁")
+            problems.append(
+                fmt(
+                    N_("年龄：%(date)s 时 %(age)s 岁，超过上限 %(age_max)s 岁"),
+                    date=reference_date.isoformat(),
+                    age=age,
+                    age_max=age_max,
+                )
+            )
     if min_level is not None and (current_level is None or current_level < min_level):
-        held = current_level.certificate_label if current_level else "无"
-        problems.append(f"等级：现为 {held}，须 {min_level.certificate_label} 及以上")
+        held = current_level.certificate_label if current_level else N_("无")
+        problems.append(
+            fmt(N_("等级：现为 %(held)s，须 %(level)s 及以上"), held=held, level=min_level.certificate_label)
+        )
     if required_titles and not set(required_titles) & set(titles):
-        problems.append(f"须已获得以下称号之一：{'、'.join(required_titles)}")
+        problems.append(fmt(N_("须已获得以下称号之一：%(titles)s"), titles=joined(required_titles)))
     return problems

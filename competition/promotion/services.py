@@ -28,7 +28,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event, event_title
 from competition.domain import Group, SkillLevel
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
 from competition.promotion import presets
@@ -2098,7 +2098,7 @@ def review_nomination(
         problems = eligibility_problems(programme, batch, nomination.competitor)
         nomination.eligibility_problems = problems
         if problems:
-            raise DomainError(N_("不符合评选条件：") + "；".join(problems))
+            raise DomainError(N_("不符合评选条件：%(problems)s"), problems=joined(problems, "；"))
         chosen = sum(
             1 for n in batch.nominations if n.state is NominationState.SELECTED and n is not nomination
         )

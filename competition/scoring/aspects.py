@@ -24,7 +24,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.scoring.aggregate import Aggregation, aggregate, diverges, spread
 from competition.scoring.deductions import Deductions
 from competition.scoring.explain import Lines, later
@@ -210,7 +210,7 @@ class OrdinalGrades:
             raise DomainError(
                 N_("等级“%(grade)s”不在本项等级列表（%(grades)s）中"),
                 grade=obs.grade,
-                grades="、".join(self.grades),
+                grades=joined(self.grades),
             )
         worse = self.grades.index(obs.grade) - self.grades.index(self.required)
         if worse <= 0:

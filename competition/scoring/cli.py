@@ -5,7 +5,9 @@
 
 The scheme is our template or a WorldSkills CIS import sheet (detected); MARKS.csv and STANDINGS.csv are
 described in :mod:`competition.scoring.files`. Marks, ranks and awards come from the pure scoring core only.
-Errors print a Chinese message on stderr and exit with status 1; STANDINGS.csv is then left untouched.
+Errors print a message on stderr and exit with status 1; STANDINGS.csv is then left untouched. Messages
+are Chinese; ``--lang en`` prints them (the table, the summary, errors and notes) in English from the
+interface's catalogue (translations/en, compiled by ``make``), the files themselves stay as they are.
 
 ``scoring_cli`` is a plain :class:`click.Group` (Flask's ``AppGroup`` is a subclass of it): the scoring
 package is a pure core that the import-linter contract forbids from importing Flask, and no command here
@@ -14,10 +16,11 @@ needs an application context. Register it with ``app.cli.add_command(scoring_cli
 
 from __future__ import annotations
 
+import gettext
 import os
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +28,7 @@ from pathlib import Path
 import click
 
 from competition.domain import PartKind
-from competition.errors import DomainError
+from competition.errors import N_, DomainError, Text, fmt, joined, render
 from competition.scoring.awards import AwardPolicy, counts_policy, national_policy, percent_policy
 from competition.scoring.files import (
     build_sheets,
@@ -41,12 +44,43 @@ from competition.scoring.standardise import MedianSpread
 from competition.scoring.standings import Standing, StandingsPolicy
 from competition.scoring.xlsx_io import import_scheme_xlsx
 
+#: ``--lang`` value → the catalogue's language directory under translations/ (``None``: Chinese as written).
+LANGUAGES = {"zh": None, "en": "en"}
+_TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """The ``gettext`` function of ``lang`` (a key of :data:`LANGUAGES`): the identity for Chinese; for
+    English the interface's compiled catalogue (translations/en/LC_MESSAGES/messages.mo), falling back to
+    the Chinese text for a message it lacks (or when the catalogue was not compiled)."""
+    directory = LANGUAGES[lang]
+    if directory is None:
+        return str
+    return gettext.translation(
+        "messages", localedir=_TRANSLATIONS, languages=[directory], fallback=True
+    ).gettext
+
+
+_say: Callable[[str], str] = str  # the running command's translator (the CLI runs one command at a time)
+
+
+def _text(value: object) -> str:
+    """``value`` (a marked message or plain text) in the running command's language."""
+    return str(render(value, _say))
+
 
 class CommandError(click.ClickException):
-    """A Chinese error message on stderr, exit status 1."""
+    """An error message on stderr (``错误：…``, in the command's ``--lang``), exit status 1.
+
+    ``text`` is the message as marked (:func:`~competition.errors.fmt`), for callers that show it
+    elsewhere (the results page translates it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(str(text))
+        self.text = text
 
     def show(self, file=None) -> None:
-        click.echo(f"错误：{self.message}", err=True)
+        click.echo(_text(fmt(N_("错误：%(message)s"), message=self.text)), err=True)
 
 
 scoring_cli = click.Group("scoring", help="评分与排名：由评分标准和成绩文件复核排名。")
@@ -56,52 +90,74 @@ def _read(path: str, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as err:
-        raise CommandError(f"无法读取{what} {path}：{err.strerror or err}") from None
+        raise CommandError(
+            fmt(N_("无法读取%(what)s %(path)s：%(error)s"), what=what, path=path, error=err.strerror or err)
+        ) from None
 
 
 def _numbers(text: str, option: str) -> list[Decimal]:
     try:
         values = [Decimal(part.strip()) for part in text.replace("，", ",").split(",")]
     except InvalidOperation:
-        raise CommandError(f"{option} 须为三个用逗号分隔的数，如 1,2,3：“{text}”") from None
+        raise CommandError(
+            fmt(N_("%(option)s 须为三个用逗号分隔的数，如 1,2,3：“%(text)s”"), option=option, text=text)
+        ) from None
     if len(values) != 3 or any(not v.is_finite() or v < 0 for v in values):
-        raise CommandError(f"{option} 须为三个用逗号分隔的非负数（一、二、三等奖）：“{text}”")
+        raise CommandError(
+            fmt(
+                N_("%(option)s 须为三个用逗号分隔的非负数（一、二、三等奖）：“%(text)s”"),
+                option=option,
+                text=text,
+            )
+        )
     return values
 
 
 def _award_policy(
     awards: str | None, percent: str | None, national: bool
 ) -> tuple[AwardPolicy, RankingPolicy, str]:
+    """The award and ranking policies of the options, with their description (a marked message, Chinese
+    as a ``str``). Raises :class:`CommandError` for options that conflict or do not parse."""
     chosen = [
         name
         for name, on in (("--awards", awards), ("--award-percent", percent), ("--national", national))
         if on
     ]
     if len(chosen) > 1:
-        raise CommandError(f"{'、'.join(chosen)} 只能选用一个")
+        raise CommandError(fmt(N_("%(options)s 只能选用一个"), options=joined(chosen)))
     if national:
         return (
             national_policy(),
             RankingPolicy(allow_joint=False),
-            "全国技能大赛：金银铜各1名，优胜奖至前一半（排名不并列）",
+            N_("全国技能大赛：金银铜各1名，优胜奖至前一半（排名不并列）"),
         )
     if percent:
         first, second, third = _numbers(percent, "--award-percent")
         if first + second + third > 100:
-            raise CommandError("--award-percent 合计不能超过 100")
+            raise CommandError(N_("--award-percent 合计不能超过 100"))
         return (
             percent_policy(first, second, third),
             RankingPolicy(),
-            f"一等奖 {first}%、二等奖 {second}%、三等奖 {third}%（向下取整）",
+            fmt(
+                N_("一等奖 %(first)s%%、二等奖 %(second)s%%、三等奖 %(third)s%%（向下取整）"),
+                first=first,
+                second=second,
+                third=third,
+            ),
         )
     counts = _numbers(awards or "1,2,3", "--awards")
     if any(c != c.to_integral_value() for c in counts):
-        raise CommandError(f"--awards 须为整数名额：“{awards}”")
+        raise CommandError(fmt(N_("--awards 须为整数名额：“%(text)s”"), text=awards))
     first, second, third = (int(c) for c in counts)
     return (
         counts_policy(first, second, third),
         RankingPolicy(),
-        f"一等奖 {first} 名、二等奖 {second} 名、三等奖 {third} 名",
+        fmt(
+            N_("一等奖 %(first)s 名、二等奖 %(second)s 名、三等奖 %(third)s 名"),
+            first=first,
+            second=second,
+            third=third,
+        ),
     )
 
 
@@ -114,12 +170,28 @@ def _pad(text: str, width: int) -> str:
 
 
 def _table(standings: Sequence[Standing], kinds: Sequence[PartKind]) -> str:
-    header = ["名次", "参赛号", "总分", *(k.label for k in kinds), "全部及格", "奖项", "说明"]
+    header = [
+        _text(label)
+        for label in (
+            N_("名次"),
+            N_("参赛号"),
+            N_("总分"),
+            *(k.label for k in kinds),
+            N_("全部及格"),
+            N_("奖项"),
+            N_("说明"),
+        )
+    ]
     lines = [header]
+    yes_no = {True: _text(N_("是")), False: _text(N_("否")), None: ""}
+    status = {"ranked": "", "not_ranked": _text(N_("不参与排名")), "disqualified": _text(N_("取消成绩"))}
     for s in standings:
         scores = {p.kind: p.score for p in s.parts}
-        rank = "" if s.rank is None else (f"{s.rank}（并列）" if s.joint else str(s.rank))
-        status = {"ranked": "", "not_ranked": "不参与排名", "disqualified": "取消成绩"}
+        rank = (
+            ""
+            if s.rank is None
+            else (_text(fmt(N_("%(rank)s（并列）"), rank=s.rank)) if s.joint else str(s.rank))
+        )
         kind = (
             "disqualified"
             if s.status.value == "disqualified"
@@ -131,8 +203,8 @@ def _table(standings: Sequence[Standing], kinds: Sequence[PartKind]) -> str:
                 s.entry,
                 "" if s.display_total is None else f"{s.display_total:f}",
                 *("" if scores.get(k) is None else f"{_two(scores[k])}" for k in kinds),
-                {True: "是", False: "否", None: ""}[s.all_passed],
-                "" if s.award is None else s.award.label,
+                yes_no[s.all_passed],
+                "" if s.award is None else _text(s.award.label),
                 status[kind],
             ]
         )
@@ -168,6 +240,13 @@ def _write_atomically(path: Path, text: str) -> None:
 @click.option("--award-percent", default=None, help="一、二、三等奖占参赛人数的百分比，如 10,20,30")
 @click.option("--national", is_flag=True, help="全国技能大赛：金银铜前三名，优胜奖至前一半，排名不并列")
 @click.option("--standardise", is_flag=True, help="另列标准分（中位数=700，每个标准差20分）")
+@click.option(
+    "--lang",
+    type=click.Choice(sorted(LANGUAGES)),
+    default="zh",
+    show_default=True,
+    help="输出语言（排名表、提示与错误）：zh 中文，en English",
+)
 def standings_command(
     scheme_path: str,
     marks_path: str,
@@ -176,20 +255,24 @@ def standings_command(
     award_percent: str | None,
     national: bool,
     standardise: bool,
+    lang: str,
 ) -> None:
     """由评分标准和成绩文件计算成绩排名，打印排名表并写出 STANDINGS.csv。"""
+    global _say
+    _say = translator(lang)
     award_policy, ranking, award_text = _award_policy(awards, award_percent, national)
-    report = import_scheme_xlsx(_read(scheme_path, "评分标准文件"))
+    report = import_scheme_xlsx(_read(scheme_path, N_("评分标准文件")))
     for note in report.notes:
-        click.echo(f"提示：{note}", err=True)
+        click.echo(_text(fmt(N_("提示：%(note)s"), note=note)), err=True)
     if not report.ok:
-        listing = "\n".join(f"  {p}" for p in report.problems)
-        raise CommandError(
-            f"评分标准 {scheme_path} 有 {len(report.problems)} 处问题，未计算排名：\n{listing}"
+        listing = "\n".join(f"  {_text(p.text)}" for p in report.problems)
+        heading = fmt(
+            N_("评分标准 %(path)s 有 %(n)s 处问题，未计算排名："), path=scheme_path, n=len(report.problems)
         )
+        raise CommandError(Text("%(heading)s\n%(listing)s", {"heading": heading, "listing": listing}))
     scheme = report.require()
     try:
-        rows = read_marks_csv(_read(marks_path, "成绩文件"), file=Path(marks_path).name)
+        rows = read_marks_csv(_read(marks_path, N_("成绩文件")), file=Path(marks_path).name)
         bundle = build_sheets(rows, scheme, file=Path(marks_path).name)
         policy = StandingsPolicy(
             ranking=ranking,
@@ -199,21 +282,38 @@ def standings_command(
         )
         standings = standings_from_marks(scheme, bundle, policy)
     except DomainError as err:
-        raise CommandError(err.message) from None
+        raise CommandError(err.text) from None
     event = bundle.event or scheme.name
     text = write_standings_csv(standings_rows(standings, event=event))
     out = Path(out_path)
     try:
         _write_atomically(out, text)
     except OSError as err:
-        raise CommandError(f"无法写出 {out_path}：{err.strerror or err}") from None
+        raise CommandError(
+            fmt(N_("无法写出 %(path)s：%(error)s"), path=out_path, error=err.strerror or err)
+        ) from None
     kinds = [p.kind for p in scheme.parts]
-    weights = "、".join(f"{p.kind.label} {p.weight}%" for p in scheme.parts)
+    weights = joined(
+        fmt(N_("%(part)s %(weight)s%%"), part=p.kind.label, weight=p.weight) for p in scheme.parts
+    )
     ranked = sum(1 for s in standings if s.rank is not None)
-    click.echo(f"{event}（{'CIS 导入表' if report.layout == 'cis' else '本平台模板'}；{weights}）")
-    click.echo(f"奖项：{award_text}；参与排名 {ranked} 人，共 {len(standings)} 人")
+    layout = N_("CIS 导入表") if report.layout == "cis" else N_("本平台模板")
+    click.echo(
+        _text(fmt(N_("%(event)s（%(layout)s；%(weights)s）"), event=event, layout=layout, weights=weights))
+    )
+    click.echo(
+        _text(
+            fmt(
+                N_("奖项：%(awards)s；参与排名 %(ranked)s 人，共 %(total)s 人"),
+                awards=award_text,
+                ranked=ranked,
+                total=len(standings),
+            )
+        )
+    )
     click.echo(_table(standings, kinds))
     inexact = [s.entry for s in standings if s.total is not None and not total_is_exact(s.total)]
     if inexact:
-        click.echo(f"注：{'、'.join(inexact)} 的总分为无限小数，STANDINGS.csv 中保留 10 位小数（四舍五入）。")
-    click.echo(f"已写出 {out}")
+        note = N_("注：%(entries)s 的总分为无限小数，STANDINGS.csv 中保留 10 位小数（四舍五入）。")
+        click.echo(_text(fmt(note, entries=joined(inexact))))
+    click.echo(_text(fmt(N_("已写出 %(path)s"), path=out)))

@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.scoring.rounding import Number, exact, fmt
 
 
@@ -174,7 +174,7 @@ class Deductions:
         codes = [r.code for r in _rules(self.items)] + [g.code for g in _groups(self.items)]
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
-            raise DomainError(N_("扣分规则编号重复：%(duplicates)s"), duplicates="、".join(duplicates))
+            raise DomainError(N_("扣分规则编号重复：%(duplicates)s"), duplicates=joined(duplicates))
         if self.cap is not None and exact(self.cap, what="扣分上限") <= 0:
             raise DomainError(N_("扣分制评分项的扣分上限必须大于0"))
 
@@ -211,7 +211,7 @@ class Deductions:
         """
         unknown = sorted(set(amounts) - self.rule_codes)
         if unknown:
-            raise DomainError(N_("未知的扣分规则：%(unknown)s"), unknown="、".join(unknown))
+            raise DomainError(N_("未知的扣分规则：%(unknown)s"), unknown=joined(unknown))
         total, lines = self._total(self.items, amounts)
         if self.cap is not None and total > exact(self.cap):
             total = exact(self.cap)

@@ -53,7 +53,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from competition.domain import AwardClass, PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, Text, fmt, joined
 from competition.scoring.aspects import (
     AutomatedTest,
     Check,
@@ -103,12 +103,21 @@ _YES = {"1", "是", "yes", "y", "true", "met", "符合"}
 _NO = {"0", "否", "no", "n", "false", "not met", "不符合"}
 
 
-def _where(file: str, line: int, column: str | None = None) -> str:
-    return f"{file} 第 {line} 行" + (f"“{column}”列" if column else "")
+def _where(file: str, line: int, column: str | None = None) -> Text:
+    if column:
+        return fmt(N_("%(file)s 第 %(line)s 行“%(column)s”列"), file=file, line=line, column=column)
+    return fmt(N_("%(file)s 第 %(line)s 行"), file=file, line=line)
 
 
-def _error(file: str, line: int, column: str | None, message: str) -> DomainError:
-    return DomainError(f"{_where(file, line, column)}：{message}", field=column)
+def _error(file: str, line: int, column: str | None, problem: str) -> DomainError:
+    """The error for ``problem`` (marked with ``N_``/``fmt``) at ``file``'s ``line`` (and ``column``).
+
+    Its ``params`` keep ``where`` and ``problem`` apart, so a caller that names the place its own way
+    (the marking grid) can show ``problem`` alone, translated.
+    """
+    return DomainError(
+        N_("%(where)s：%(problem)s"), field=column, where=_where(file, line, column), problem=problem
+    )
 
 
 def _decode(data: bytes | str, file: str) -> str:
@@ -155,9 +164,9 @@ def _decimal(text: str, file: str, line: int, column: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise _error(file, line, column, f"不是数字：“{text}”") from None
+        raise _error(file, line, column, fmt(N_("不是数字：“%(text)s”"), text=text)) from None
     if not value.is_finite():
-        raise _error(file, line, column, f"不是有限数：“{text}”")
+        raise _error(file, line, column, fmt(N_("不是有限数：“%(text)s”"), text=text))
     return value
 
 
@@ -217,25 +226,46 @@ def read_marks_csv(data: bytes | str, *, file: str = "MARKS.csv") -> tuple[MarkR
     header, rows = _rows(data, file)
     unknown = [h for h in header if h not in MARKS_COLUMNS]
     if unknown:
-        raise _error(file, 1, None, f"未知的列：{'、'.join(unknown)}（可用：{','.join(MARKS_COLUMNS)}）")
+        raise _error(
+            file,
+            1,
+            None,
+            fmt(
+                N_("未知的列：%(unknown)s（可用：%(columns)s）"),
+                unknown=joined(unknown),
+                columns=",".join(MARKS_COLUMNS),
+            ),
+        )
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        raise _error(file, 1, None, f"列重复：{'、'.join(repeated)}")
+        raise _error(file, 1, None, fmt(N_("列重复：%(columns)s"), columns=joined(repeated)))
     missing = [c for c in ("entry", "value") if c not in header]
     if missing:
-        raise _error(file, 1, None, f"缺少列：{'、'.join(missing)}")
+        raise _error(file, 1, None, fmt(N_("缺少列：%(columns)s"), columns=joined(missing)))
     found: list[MarkRow] = []
     events: set[str] = set()
     for line, cells in rows:
         if len(cells) > len(header):
-            raise _error(file, line, None, f"有 {len(cells)} 个单元格，多于标题行的 {len(header)} 列")
+            raise _error(
+                file,
+                line,
+                None,
+                fmt(
+                    N_("有 %(cells)s 个单元格，多于标题行的 %(columns)s 列"),
+                    cells=len(cells),
+                    columns=len(header),
+                ),
+            )
         cell = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         row = _mark_row(cell, file, line)
         if row.event:
             events.add(row.event)
             if len(events) > 1:
                 raise _error(
-                    file, line, "event", f"一个文件只能有一个赛项，已有“{sorted(events - {row.event})[0]}”"
+                    file,
+                    line,
+                    "event",
+                    fmt(N_("一个文件只能有一个赛项，已有“%(event)s”"), event=sorted(events - {row.event})[0]),
                 )
         found.append(row)
     return tuple(found)
@@ -244,15 +274,29 @@ def read_marks_csv(data: bytes | str, *, file: str = "MARKS.csv") -> tuple[MarkR
 def _mark_row(cell: Mapping[str, str], file: str, line: int) -> MarkRow:
     entry = cell.get("entry", "")
     if not entry:
-        raise _error(file, line, "entry", "缺少参赛号")
+        raise _error(file, line, "entry", N_("缺少参赛号"))
     kind = cell.get("kind", "") or "mark"
     if kind not in KINDS:
-        raise _error(file, line, "kind", f"未知的记录类型“{kind}”，可选：{'、'.join(KINDS)}")
+        raise _error(
+            file,
+            line,
+            "kind",
+            fmt(N_("未知的记录类型“%(kind)s”，可选：%(kinds)s"), kind=kind, kinds=joined(KINDS)),
+        )
     part = None
     if text := cell.get("part", ""):
         part = _PARTS.get(text.lower() if text.isascii() else text)
         if part is None:
-            raise _error(file, line, "part", f"未知的部分“{text}”，可选：theory、practical、defence")
+            raise _error(
+                file,
+                line,
+                "part",
+                fmt(
+                    N_("未知的部分“%(part)s”，可选：%(parts)s"),
+                    part=text,
+                    parts=joined(("theory", "practical", "defence")),
+                ),
+            )
     value, aspect, rule, judge = (
         cell.get("value", ""),
         cell.get("aspect", ""),
@@ -270,15 +314,19 @@ def _mark_row(cell: Mapping[str, str], file: str, line: int) -> MarkRow:
     }[kind]
     for column in needs:
         if not cell.get(column, ""):
-            raise _error(file, line, column, f"“{kind}”记录须填写 {column}")
+            raise _error(
+                file, line, column, fmt(N_("“%(kind)s”记录须填写 %(column)s"), kind=kind, column=column)
+            )
     if kind != "mark":
         for column, text in (("aspect", aspect), ("judge", judge)):
             if text:
-                raise _error(file, line, column, f"“{kind}”记录不填写 {column}")
+                raise _error(
+                    file, line, column, fmt(N_("“%(kind)s”记录不填写 %(column)s"), kind=kind, column=column)
+                )
     if kind == "time" and _decimal(value, file, line, "value") < 0:
-        raise _error(file, line, "value", f"用时不能为负：{value}")
+        raise _error(file, line, "value", fmt(N_("用时不能为负：%(value)s"), value=value))
     if kind == "lot" and not value.isdigit():
-        raise _error(file, line, "value", f"抽签号须为正整数：“{value}”")
+        raise _error(file, line, "value", fmt(N_("抽签号须为正整数：“%(value)s”"), value=value))
     return MarkRow(
         entry=entry,
         kind=kind,
@@ -322,11 +370,11 @@ def build_sheets(rows: Iterable[MarkRow], scheme: MarkingScheme, *, file: str = 
         if row.entry not in order:
             order[row.entry] = None
         if row.part is not None and row.part not in kinds:
-            raise _error(file, line, "part", f"评分标准中没有{row.part.label}部分")
+            raise _error(file, line, "part", fmt(N_("评分标准中没有%(part)s部分"), part=row.part.label))
         where = row.part if row.kind in {"time", "absent"} else None
         key = (row.entry, row.kind, where, row.aspect, row.judge, row.rule)
         if row.kind != "member" and key in seen:
-            raise _error(file, line, None, f"与第 {seen[key]} 行重复记录")
+            raise _error(file, line, None, fmt(N_("与第 %(line)s 行重复记录"), line=seen[key]))
         seen[key] = line
         if row.kind == "time":
             minutes.setdefault(row.entry, {})[row.part] = Decimal(row.value)
@@ -334,7 +382,7 @@ def build_sheets(rows: Iterable[MarkRow], scheme: MarkingScheme, *, file: str = 
             absent.setdefault(row.entry, set()).add(row.part)
         elif row.kind == "veto":
             if row.rule not in vetoes:
-                raise _error(file, line, "rule", f"评分标准中没有否决项 {row.rule}")
+                raise _error(file, line, "rule", fmt(N_("评分标准中没有否决项 %(code)s"), code=row.rule))
             entry_vetoes.setdefault(row.entry, set()).add(row.rule)
         elif row.kind == "member":
             members.setdefault(row.entry, []).append(row.value)
@@ -413,7 +461,7 @@ def sheets_from_marks(
             duplicate = code in observed
             observed[code] = parsed
         if duplicate:
-            raise _error(file, 0, None, "与第 0 行重复记录")
+            raise _error(file, 0, None, fmt(N_("与第 %(line)s 行重复记录"), line=0))
     order = [a.code for _, a in scheme.aspects()]
     sheets = []
     for entry in wanted:
@@ -459,60 +507,101 @@ def _mark(
 ) -> None:
     line = row.line
     if row.aspect not in aspects:
-        raise _error(file, line, "aspect", f"评分标准中没有评分项 {row.aspect}")
+        raise _error(file, line, "aspect", fmt(N_("评分标准中没有评分项 %(code)s"), code=row.aspect))
     kind, aspect = aspects[row.aspect]
     if row.part is not None and row.part is not kind:
-        raise _error(file, line, "part", f"评分项 {row.aspect} 属于{kind.label}，不属于{row.part.label}")
+        raise _error(
+            file,
+            line,
+            "part",
+            fmt(
+                N_("评分项 %(code)s 属于%(part)s，不属于%(given)s"),
+                code=row.aspect,
+                part=kind.label,
+                given=row.part.label,
+            ),
+        )
     rule = aspect.rule
     judged = isinstance(rule, Judgement | JudgedMark)
     if judged != bool(row.judge):
-        message = "评价类评分项须填写裁判" if judged else "只有评价类评分项（J、JM）填写裁判"
+        message = N_("评价类评分项须填写裁判") if judged else N_("只有评价类评分项（J、JM）填写裁判")
         raise _error(file, line, "judge", message)
     if row.rule and not isinstance(rule, Deductions):
-        raise _error(file, line, "rule", "只有扣分制评分项填写扣分规则编号")
+        raise _error(file, line, "rule", N_("只有扣分制评分项填写扣分规则编号"))
     if isinstance(rule, Deductions):
         amounts = findings.setdefault(row.entry, {}).setdefault(row.aspect, {})
         if not row.rule:
             if row.value:
                 raise _error(
-                    file, line, "rule", "扣分记录须填写扣分规则编号（无扣分时 rule 和 value 都留空）"
+                    file, line, "rule", N_("扣分记录须填写扣分规则编号（无扣分时 rule 和 value 都留空）")
                 )
             return
         if row.rule not in rule.rule_codes:
-            raise _error(file, line, "rule", f"评分项 {row.aspect} 没有扣分规则 {row.rule}")
+            raise _error(
+                file,
+                line,
+                "rule",
+                fmt(N_("评分项 %(code)s 没有扣分规则 %(rule)s"), code=row.aspect, rule=row.rule),
+            )
         amount = _decimal(row.value, file, line, "value")
         if amount < 0:
-            raise _error(file, line, "value", f"扣分记录不能为负：{row.value}")
+            raise _error(file, line, "value", fmt(N_("扣分记录不能为负：%(value)s"), value=row.value))
         amounts[row.rule] = amount
         return
     if not row.value:
-        raise _error(file, line, "value", "缺少成绩")
+        raise _error(file, line, "value", N_("缺少成绩"))
     if judged:
         score = _decimal(row.value, file, line, "value")
         top = exact(rule.scale_max) if isinstance(rule, Judgement) else exact(aspect.maximum)
         if not 0 <= score <= top:
-            raise _error(file, line, "value", f"裁判评分须在 0–{top} 之间：{row.value}")
+            raise _error(
+                file,
+                line,
+                "value",
+                fmt(N_("裁判评分须在 0–%(max)s 之间：%(value)s"), max=top, value=row.value),
+            )
         scores.setdefault(row.entry, {}).setdefault(row.aspect, {})[row.judge] = score
         return
     observation: Observation
     if isinstance(rule, Check):
         text = row.value.lower()
         if text not in _YES | _NO:
-            raise _error(file, line, "value", f"测量评分项填 1（符合）或 0（不符合）：“{row.value}”")
+            raise _error(
+                file,
+                line,
+                "value",
+                fmt(N_("测量评分项填 1（符合）或 0（不符合）：“%(value)s”"), value=row.value),
+            )
         observation = Checked(text in _YES)
     elif isinstance(rule, ToleranceBands):
         observation = Measured(_decimal(row.value, file, line, "value"))
     elif isinstance(rule, OrdinalGrades):
         if row.value not in rule.grades:
-            raise _error(file, line, "value", f"等级“{row.value}”不在本项等级（{'、'.join(rule.grades)}）中")
+            raise _error(
+                file,
+                line,
+                "value",
+                fmt(
+                    N_("等级“%(grade)s”不在本项等级（%(grades)s）中"),
+                    grade=row.value,
+                    grades=joined(rule.grades),
+                ),
+            )
         observation = Graded(row.value)
     elif isinstance(rule, AutomatedTest):
         passed, slash, total = row.value.partition("/")
         if not slash:
-            raise _error(file, line, "value", f"自动测试结果写作“通过数/总数”，如 17/20：“{row.value}”")
+            raise _error(
+                file,
+                line,
+                "value",
+                fmt(N_("自动测试结果写作“通过数/总数”，如 17/20：“%(value)s”"), value=row.value),
+            )
         observation = RunResult(_decimal(passed, file, line, "value"), _decimal(total, file, line, "value"))
     else:
-        raise _error(file, line, "aspect", f"评分项 {row.aspect} 的评分方式不支持从文件导入")
+        raise _error(
+            file, line, "aspect", fmt(N_("评分项 %(code)s 的评分方式不支持从文件导入"), code=row.aspect)
+        )
     simple.setdefault(row.entry, {})[row.aspect] = observation
 
 
@@ -683,12 +772,17 @@ def read_standings_csv(data: bytes | str, *, file: str = "STANDINGS.csv") -> tup
     """
     header, rows = _rows(data, file)
     if tuple(header) != STANDINGS_COLUMNS:
-        raise _error(file, 1, None, f"标题行须为：{','.join(STANDINGS_COLUMNS)}")
+        raise _error(file, 1, None, fmt(N_("标题行须为：%(columns)s"), columns=",".join(STANDINGS_COLUMNS)))
     found = []
     entrants_seen: int | None = None
     for line, cells in rows:
         if len(cells) != len(header):
-            raise _error(file, line, None, f"有 {len(cells)} 个单元格，应为 {len(header)} 个")
+            raise _error(
+                file,
+                line,
+                None,
+                fmt(N_("有 %(cells)s 个单元格，应为 %(columns)s 个"), cells=len(cells), columns=len(header)),
+            )
         cell = dict(zip(header, (c.strip() for c in cells), strict=True))
 
         def number(column: str, *, line: int = line, cell: Mapping[str, str] = cell) -> Decimal | None:
@@ -696,40 +790,62 @@ def read_standings_csv(data: bytes | str, *, file: str = "STANDINGS.csv") -> tup
 
         def flag(column: str, *, line: int = line, cell: Mapping[str, str] = cell) -> bool:
             if cell[column] not in {"0", "1"}:
-                raise _error(file, line, column, f"须为 1 或 0：“{cell[column]}”")
+                raise _error(file, line, column, fmt(N_("须为 1 或 0：“%(value)s”"), value=cell[column]))
             return cell[column] == "1"
 
         if not cell["entry"]:
-            raise _error(file, line, "entry", "缺少参赛号")
+            raise _error(file, line, "entry", N_("缺少参赛号"))
         status = cell["status"]
         if status not in STATUSES:
-            raise _error(file, line, "status", f"须为 {'、'.join(STATUSES)} 之一：“{status}”")
+            raise _error(
+                file,
+                line,
+                "status",
+                fmt(N_("须为 %(choices)s 之一：“%(value)s”"), choices=joined(STATUSES), value=status),
+            )
         rank = None
         if cell["rank"]:
             if not cell["rank"].isdigit() or int(cell["rank"]) < 1:
-                raise _error(file, line, "rank", f"名次须为正整数：“{cell['rank']}”")
+                raise _error(file, line, "rank", fmt(N_("名次须为正整数：“%(value)s”"), value=cell["rank"]))
             rank = int(cell["rank"])
         if (rank is None) == (status == "ranked"):
-            raise _error(file, line, "rank", "参与排名（ranked）的须有名次，其他状态不填名次")
+            raise _error(file, line, "rank", N_("参与排名（ranked）的须有名次，其他状态不填名次"))
         joint = flag("joint")
         if joint and rank is None:
-            raise _error(file, line, "joint", "没有名次的不能并列")
+            raise _error(file, line, "joint", N_("没有名次的不能并列"))
         if not cell["entrants"].isdigit():
-            raise _error(file, line, "entrants", f"参赛人数须为非负整数：“{cell['entrants']}”")
+            raise _error(
+                file, line, "entrants", fmt(N_("参赛人数须为非负整数：“%(value)s”"), value=cell["entrants"])
+            )
         entrants = int(cell["entrants"])
         if entrants_seen is not None and entrants != entrants_seen:
-            raise _error(file, line, "entrants", f"与前面各行的参赛人数 {entrants_seen} 不一致")
+            raise _error(
+                file,
+                line,
+                "entrants",
+                fmt(N_("与前面各行的参赛人数 %(entrants)s 不一致"), entrants=entrants_seen),
+            )
         entrants_seen = entrants
         display = number("total_display")
         if display is not None and display.as_tuple().exponent != -2:
-            raise _error(file, line, "total_display", f"显示总分须保留 2 位小数：“{cell['total_display']}”")
+            raise _error(
+                file,
+                line,
+                "total_display",
+                fmt(N_("显示总分须保留 2 位小数：“%(value)s”"), value=cell["total_display"]),
+            )
         award = None
         if cell["award"]:
             try:
                 award = AwardClass(cell["award"])
             except ValueError:
-                choices = "、".join(a.value for a in AwardClass)
-                raise _error(file, line, "award", f"未知的奖项“{cell['award']}”，可选：{choices}") from None
+                choices = joined(a.value for a in AwardClass)
+                raise _error(
+                    file,
+                    line,
+                    "award",
+                    fmt(N_("未知的奖项“%(value)s”，可选：%(choices)s"), value=cell["award"], choices=choices),
+                ) from None
         found.append(
             StandingsRow(
                 event=cell["event"],

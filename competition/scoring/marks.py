@@ -29,7 +29,7 @@ from functools import partial
 from math import lcm
 
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.scoring.aggregate import aggregate, spread
 from competition.scoring.aspects import Aspect, AspectKind, Findings, Marked, Observation, Scores
 from competition.scoring.explain import LazyTuple, Lines, later
@@ -177,21 +177,21 @@ def _check_sheet(scheme: MarkingScheme, sheet: Sheet) -> None:
     unknown = sorted(set(sheet.observations) - scheme.aspect_codes)
     if unknown:
         raise DomainError(
-            N_("%(entry)s：未知的评分项 %(unknown)s"), entry=sheet.entry, unknown="、".join(unknown)
+            N_("%(entry)s：未知的评分项 %(unknown)s"), entry=sheet.entry, unknown=joined(unknown)
         )
     if sheet.vetoes:
         vetoes = {v.code for v in scheme.vetoes}
         unknown = sorted(set(sheet.vetoes) - vetoes)
         if unknown:
             raise DomainError(
-                N_("%(entry)s：未知的否决项 %(unknown)s"), entry=sheet.entry, unknown="、".join(unknown)
+                N_("%(entry)s：未知的否决项 %(unknown)s"), entry=sheet.entry, unknown=joined(unknown)
             )
     extra = (set(sheet.minutes) | set(sheet.absent)) - {p.kind for p in scheme.parts}
     if extra:
         raise DomainError(
             N_("%(entry)s：评分标准中没有 %(extra)s"),
             entry=sheet.entry,
-            extra="、".join(sorted(k.label for k in extra)),
+            extra=joined(sorted(k.label for k in extra)),
         )
 
 

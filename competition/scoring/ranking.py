@@ -18,7 +18,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.scoring.rounding import fmt
 
 
@@ -124,7 +124,7 @@ def _refine(
         return [(sorted(group, key=lambda e: e.entry), "并列")]
     lots = [e.lot for e in group]
     if None in lots or len(set(lots)) != len(lots):
-        names = "、".join(sorted(e.entry for e in group))
+        names = joined(sorted(e.entry for e in group))
         raise DomainError(
             N_("%(names)s 成绩及全部并列判定条件均相同，本赛项不允许并列排名，请抽签并录入抽签号"),
             names=names,

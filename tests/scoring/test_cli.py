@@ -228,3 +228,45 @@ def test_cis_scheme_is_detected(tmp_path):
     )
     assert result.exit_code == 1
     assert "以下成绩不完整，不能排名：C01（缺少 A1.1、缺少 A1.2、缺少 A2.1" in result.output
+
+
+def test_lang_en_prints_the_table_summary_and_notes_in_english(files):
+    result = _run(files, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert f"{EVENT} (This platform's template; Theory exam 30%, Practical task 70%)" in out
+    assert "Awards: 1 first, 2 second and 3 third prizes; 7 ranked of 8" in out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("Rank"))
+    words = "Rank Competitor number Total Theory exam Practical task All parts passed Award Notes"
+    assert header.split() == words.split()
+    assert next(line for line in lines if " W05 " in line).split()[:2] == ["5", "(joint)"]
+    assert "Third prize" in next(line for line in lines if " W05 " in line)
+    assert "Note: the totals of W02, W05, W06 do not terminate" in out and "Wrote " in out
+    leftover = out.replace(EVENT, "")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in leftover), leftover
+    # the file itself is the same whatever the language
+    assert (files / "STANDINGS.csv").read_text(encoding="utf-8") == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("extra", "text"),
+    [
+        (("--awards", "1,2", "--lang", "en"), "Error: --awards must be three non-negative numbers"),
+        (("--awards", "1,2,3", "--national", "--lang", "en"), "Error: Use only one of --awards, --national"),
+        (("--national", "--lang", "en"), "Error: W05, W06 have equal marks and equal tie-break criteria"),
+    ],
+)
+def test_lang_en_prints_option_errors_in_english(files, extra, text):
+    result = _run(files, *extra)
+    assert result.exit_code == 1 and text in result.output
+
+
+def test_lang_en_prints_a_bad_marks_line_in_english(files):
+    with (files / "MARKS.csv").open("a", encoding="utf-8") as marks:
+        marks.write(f"{EVENT},W01,practical,P9.9,,1,,\n")
+    result = _run(files, "--lang", "en")
+    assert result.exit_code == 1
+    assert 'Error: MARKS.csv line 91, column "aspect": The marking scheme has no aspect P9.9' in result.output
+    missing = _run(files, "--lang", "en", "--marks", str(files / "NONE.csv"))
+    assert missing.exit_code == 1 and "Error: Cannot read the marks file" in missing.output
