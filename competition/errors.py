@@ -150,6 +150,16 @@ def from_data(data: Any, fallback: Any = None) -> Any:
         return fallback
 
 
+def stored_messages(texts: list[str] | None, details: list[Any] | None) -> list[Any]:
+    """Messages stored twice — ``texts`` (Chinese, as written) and ``details`` (each one's
+    :func:`to_data`, or ``None`` for rows written before it existed) — for a page: the marked messages
+    (translated where shown), or the Chinese texts when the two lists do not match."""
+    texts = list(texts or [])
+    if not details or len(details) != len(texts):
+        return texts
+    return [from_data(item, text) for item, text in zip(details, texts, strict=True)]
+
+
 def _from_data(data: Any) -> Any:
     if isinstance(data, dict):
         if "m" in data and isinstance(data["m"], str):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from competition.accounts.models import User
 from competition.contests.models import Contest, Event
 from competition.domain import SkillLevel
-from competition.errors import N_, from_data, to_data
+from competition.errors import N_, stored_messages, to_data
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody, Unit
 from competition.promotion.rules import DecisionKind, DecisionStatus
@@ -414,11 +414,7 @@ class HonourNomination(db.Model):
     def shown_problems(self) -> list[Any]:
         """The eligibility problems for a page: marked messages (translated where shown) when stored
         beside the Chinese text, else the Chinese text."""
-        problems = list(self.eligibility_problems or [])
-        details = self.eligibility_details
-        if not details or len(details) != len(problems):
-            return problems
-        return [from_data(item, text) for item, text in zip(details, problems, strict=True)]
+        return stored_messages(self.eligibility_problems, self.eligibility_details)
 
 
 class HonourRecord(db.Model):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event
 from competition.domain import Gender, SkillLevel
-from competition.errors import N_, from_data
+from competition.errors import N_, stored_messages
 from competition.extensions import db, str_enum
 from competition.organizations.models import Unit
 from competition.registration.eligibility import Status
@@ -119,11 +119,7 @@ class Registration(db.Model):
     def shown_problems(self) -> list[Any]:
         """The eligibility problems for a page: marked messages (translated where shown) when stored
         beside the Chinese text, else the Chinese text."""
-        problems = list(self.eligibility_problems or [])
-        details = self.eligibility_details
-        if not details or len(details) != len(problems):
-            return problems
-        return [from_data(item, text) for item, text in zip(details, problems, strict=True)]
+        return stored_messages(self.eligibility_problems, self.eligibility_details)
 
     @property
     def display_name(self) -> str:
