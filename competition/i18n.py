@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask_babel
+from babel import Locale
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import LazyString, get_locale, refresh
 from jinja2 import pass_context
@@ -38,15 +39,21 @@ def language_code(value: str | None) -> str | None:
     return value if value in LOCALES else None
 
 
-def select_locale() -> str:
+#: Language code → parsed Babel locale, made once: Flask-Babel passes what the selector returns to
+#: ``Locale.parse``, which returns a ``Locale`` as it is but looks a string up on disk (a ``stat`` per
+#: request, 5 % of a cached verification page's time under gunicorn).
+_PARSED = {code: Locale.parse(name) for code, name in LOCALES.items()}
+
+
+def select_locale() -> Locale:
     """The Babel locale of the current request (Flask-Babel's ``locale_selector``).
 
     Outside a request (CLI, background jobs) always Chinese, the language of stored text.
     """
     if not has_request_context():
-        return LOCALES[DEFAULT_LANGUAGE]
+        return _PARSED[DEFAULT_LANGUAGE]
     if is_api_call():
-        return LOCALES[api_language()]
+        return _PARSED[api_language()]
     from flask_login import current_user
 
     chosen = None
@@ -57,7 +64,7 @@ def select_locale() -> str:
         chosen = None
     if chosen is None:
         chosen = language_code(session.get(SESSION_KEY))
-    return LOCALES[chosen or DEFAULT_LANGUAGE]
+    return _PARSED[chosen or DEFAULT_LANGUAGE]
 
 
 def is_api_call() -> bool:

@@ -4,20 +4,29 @@ every worker checks, and the look-up log pushed to Redis and written to the data
 **Status token.** Redis holds one random token (:data:`TOKEN_KEY`) that changes — a new random
 value, never a counter that could come back to an old value — after every commit that updated or
 deleted a certificate row (revoke, reissue, any later status change; mapper events below, so no view
-has to remember it). Each process keeps rendered verification pages (:class:`PageCache`) tagged with
-the token read *before* the certificate was read from the database; a page is served only while Redis
-still holds that token. So a revocation or reissue shows on every worker from the moment its
-commit's token change reaches Redis (before the organizer's page answers), and a page rendered from a
-read that raced with the commit is tagged with the old token and never served. A visit that hits
-costs one Redis round trip (token GET and log RPUSH pipelined) and no database connection at all.
+has to remember it). The change is SET and PUBLISHed on :data:`CHANNEL` in one transaction. Each
+process keeps rendered verification pages (:class:`PageCache`) tagged with the token it held *before*
+the certificate was read from the database, and serves a page only while the token is unchanged.
 
-**Look-up log.** Each look-up is one JSON row RPUSHed to :data:`LOG_KEY`; :func:`flush` moves up to
+Where the process gets the token: its *listener* thread subscribes to :data:`CHANNEL`, then reads the
+token (so no change in between is missed), then takes every published token. While it listens a cached
+visit costs no Redis round trip at all; a change reaches every worker as fast as Redis delivers the
+message on 127.0.0.1 (the committing worker itself at once, before the organizer's page answers). When
+the listener is not subscribed (starting, Redis restarted, connection lost — it subscribes again,
+waiting 0.1 s up to 5 s) each visit reads the token from Redis itself, pipelined with its log row, as
+before; ``CERT_STATUS_LISTENER = False`` keeps it that way. A page rendered from a read that raced with
+a status commit is tagged with the old token and never served after the change is heard.
+
+**Look-up log.** Each look-up is one JSON row RPUSHed to :data:`LOG_KEY` — by the process's *writer*
+thread, as many rows as are waiting in one RPUSH, so a visit does not wait for it (a process killed
+in between loses the rows it had not pushed, milliseconds' worth); :func:`flush` moves up to
 :data:`BATCH` rows at a time into ``certificate_lookup`` (one INSERT, one commit) under a Redis lock,
 then trims what it wrote. Every web process runs a daemon thread that flushes every
 :data:`FLUSH_SECONDS` s (the lock makes one of them do the work). What a crash can cost:
 
-* a web or flushing process dying loses nothing: rows stay in Redis until a commit wrote them; a
-  flusher dying between its commit and its LTRIM writes that batch (≤ :data:`BATCH` rows) twice;
+* a web process dying loses the rows its writer had not pushed yet (the visits of the last
+  milliseconds); rows in Redis stay there until a commit wrote them; a flusher dying between its
+  commit and its LTRIM writes that batch (≤ :data:`BATCH` rows) twice;
 * Redis itself losing data loses the rows not yet flushed (≤ :data:`FLUSH_SECONDS` s of look-ups with
   the web workers up) plus whatever Redis's own persistence setting loses — and the token, which
   only makes the next visits read the database again.
@@ -34,6 +43,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import threading
 import time
 import uuid
@@ -58,6 +68,8 @@ PREFIX = "competition:certificates"
 TOKEN_KEY = f"{PREFIX}:status-token"
 LOG_KEY = f"{PREFIX}:lookups"
 LOCK_KEY = f"{PREFIX}:lookups:flush-lock"
+CHANNEL = f"{PREFIX}:status-changed"
+"""Redis channel each status change publishes its new token on (see :meth:`Lookups._listen`)."""
 BATCH = 1000
 FLUSH_SECONDS = 2.0
 MAX_AGE_SECONDS = 300.0
@@ -110,9 +122,39 @@ class Lookups:
         self.token_key = TOKEN_KEY.replace(PREFIX, prefix, 1)
         self.log_key = LOG_KEY.replace(PREFIX, prefix, 1)
         self.lock_key = LOCK_KEY.replace(PREFIX, prefix, 1)
+        self.channel = CHANNEL.replace(PREFIX, prefix, 1)
+        self.url = url
         self._thread_pid: int | None = None
         self._start = threading.Lock()
         self._stop = threading.Event()
+        # The status token as this process's listener last heard it; None while the listener is not
+        # subscribed (visits then read the token from Redis themselves).
+        self._heard: str | None = None
+        self._heard_lock = threading.Lock()
+        self._rows: queue.Queue = queue.Queue()
+
+    @property
+    def listening(self) -> bool:
+        """Whether this process's listener is subscribed and holds the current token."""
+        return self._heard is not None
+
+    def heard_token(self) -> str | None:
+        """The status token the listener holds, or ``None`` (not subscribed: ask Redis)."""
+        return self._heard
+
+    def _hear(self, token: str | None) -> None:
+        with self._heard_lock:
+            self._heard = token
+
+    def log_later(self, row: dict) -> None:
+        """Log a look-up without waiting: the row is pushed to Redis by this process's writer thread
+        (within milliseconds; a process killed in between loses its unpushed rows), or pushed now when
+        the background threads are off (tests). Falls back to the database like :meth:`push`."""
+        if self._threads_enabled():
+            self.ensure_flusher()
+            self._rows.put(row)
+        elif not self.push(row):
+            _insert_rows(self.app, [row])
 
     def begin(self, row: dict | None) -> str | None:
         """The status token now in Redis (set to a fresh one if missing), RPUSHing ``row`` in the same
@@ -150,7 +192,13 @@ class Lookups:
         self.cache.clear()
         for attempt in (1, 2):
             try:
-                self.redis.set(self.token_key, uuid.uuid4().hex)
+                token = uuid.uuid4().hex
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.set(self.token_key, token)
+                pipe.publish(self.channel, token)
+                pipe.execute()
+                if self.listening:
+                    self._hear(token)
                 return
             except redis.RedisError as error:
                 if attempt == 2:
@@ -163,19 +211,30 @@ class Lookups:
                             "warning",
                         )
 
+    def _threads_enabled(self) -> bool:
+        return self.app.config.get("CERT_LOOKUP_FLUSH_THREAD") is not False
+
     def ensure_flusher(self) -> None:
-        """Start this process's flushing thread once (again after a fork)."""
-        if self._thread_pid == os.getpid() or self.app.config.get("CERT_LOOKUP_FLUSH_THREAD") is False:
+        """Start this process's background threads once (again after a fork): the flusher (Redis →
+        database), the log writer (this process's rows → Redis) and, unless ``CERT_STATUS_LISTENER``
+        is false, the status listener."""
+        if self._thread_pid == os.getpid() or not self._threads_enabled():
             return
         with self._start:
             if self._thread_pid == os.getpid():
                 return
             self._thread_pid = os.getpid()
+            self._heard = None  # a forked child has not subscribed yet
+            self._rows = queue.Queue()
             threading.Thread(target=self._run, name="certificate-lookup-flush", daemon=True).start()
+            threading.Thread(target=self._write, name="certificate-lookup-writer", daemon=True).start()
+            if self.app.config.get("CERT_STATUS_LISTENER", True):
+                threading.Thread(target=self._listen, name="certificate-status-listener", daemon=True).start()
 
     def stop(self) -> None:
-        """Stop this process's flushing thread after its current flush (rows left wait in Redis)."""
+        """Stop this process's threads after their current step (rows left wait in Redis)."""
         self._stop.set()
+        self._hear(None)
 
     def _run(self) -> None:
         while not self._stop.wait(FLUSH_SECONDS):
@@ -184,6 +243,72 @@ class Lookups:
                     pass
             except Exception:
                 log.exception("certificate look-ups: flush failed; the rows stay in Redis")
+
+    def _write(self) -> None:
+        """Push queued rows to Redis, as many as are waiting in one RPUSH; to the database when Redis
+        does not answer."""
+        while not self._stop.is_set():
+            try:
+                rows = [self._rows.get(timeout=1.0)]
+            except queue.Empty:
+                continue
+            with contextlib.suppress(queue.Empty):
+                while len(rows) < BATCH:
+                    rows.append(self._rows.get_nowait())
+            try:
+                self.redis.rpush(self.log_key, *(json.dumps(r, separators=(",", ":")) for r in rows))
+            except redis.RedisError as error:
+                log.warning("certificate look-ups: Redis unavailable (%s); logging to the database", error)
+                try:
+                    _insert_rows(self.app, rows)
+                except Exception:
+                    log.exception("certificate look-ups: %d rows could not be logged", len(rows))
+            finally:
+                for _ in rows:
+                    self._rows.task_done()
+
+    def unpushed(self) -> int:
+        """Rows this process has queued that its writer has not pushed (or written) yet."""
+        return self._rows.unfinished_tasks
+
+    def _listen(self) -> None:
+        """Hold the current status token: subscribe to :data:`CHANNEL`, then read the token (so no
+        change between the two is missed), then take each published token. On any error the process
+        forgets the token (visits ask Redis again) and subscribes anew, waiting 0.1 s, then up to 5 s."""
+        wait = 0.1
+        name = f"{self.channel}:{os.getpid()}".replace(" ", "_")
+        while not self._stop.is_set():
+            client = redis.Redis.from_url(self.url, socket_connect_timeout=1.0, client_name=name)
+            pubsub = client.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                while (message := pubsub.get_message(timeout=1.0)) is None or message["type"] != "subscribe":
+                    if self._stop.is_set():
+                        return
+                self._hear(self._current_token(client))
+                wait = 0.1
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "message":
+                        data = message["data"]
+                        self._hear(data.decode() if isinstance(data, bytes) else data)
+            except (redis.RedisError, OSError, ValueError) as error:
+                if self.listening:
+                    log.warning("certificate status listener lost Redis (%s); visits ask Redis", error)
+                self._hear(None)
+                self._stop.wait(wait)
+                wait = min(wait * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    pubsub.close()
+                    client.close()
+
+    def _current_token(self, client: redis.Redis) -> str:
+        token = client.get(self.token_key)
+        if token is None:  # Redis started empty: any fresh token will do
+            client.set(self.token_key, uuid.uuid4().hex, nx=True)
+            token = client.get(self.token_key)
+        return token.decode() if isinstance(token, bytes) else token
 
 
 def for_app(app: Flask) -> Lookups | None:
@@ -233,28 +358,38 @@ def flush(app: Flask) -> int:
                 rows.append({**data, "at": datetime.fromisoformat(data["at"])})
             except (ValueError, KeyError, TypeError):
                 log.warning("certificate look-ups: dropped an unreadable row %r", item[:200])
-        with app.app_context():
-            try:
-                wanted = {r["certificate_id"] for r in rows if r.get("certificate_id") is not None}
-                existing = (
-                    set(db.session.scalars(sa.select(Certificate.id).where(Certificate.id.in_(wanted))))
-                    if wanted
-                    else set()
-                )
-                for r in rows:
-                    if r.get("certificate_id") not in existing:
-                        r["certificate_id"] = None
-                if rows:
-                    db.session.execute(sa.insert(CertificateLookup), rows)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
+        _insert_rows(app, rows)
         lookups.redis.ltrim(lookups.log_key, len(raw), -1)
         return len(raw)
     finally:
         with contextlib.suppress(redis.exceptions.LockError):  # expired meanwhile: nothing to release
             lock.release()
+
+
+def _insert_rows(app: Flask, rows: list[dict]) -> None:
+    """Insert look-up rows (as :func:`row` makes them, ``at`` a datetime or ISO text) into
+    ``certificate_lookup`` in one transaction; a row naming a certificate that no longer exists keeps
+    the look-up without the link. Raises database errors (after a rollback)."""
+    rows = [
+        {**r, "at": datetime.fromisoformat(r["at"]) if isinstance(r["at"], str) else r["at"]} for r in rows
+    ]
+    with app.app_context():
+        try:
+            wanted = {r["certificate_id"] for r in rows if r.get("certificate_id") is not None}
+            existing = (
+                set(db.session.scalars(sa.select(Certificate.id).where(Certificate.id.in_(wanted))))
+                if wanted
+                else set()
+            )
+            for r in rows:
+                if r.get("certificate_id") not in existing:
+                    r["certificate_id"] = None
+            if rows:
+                db.session.execute(sa.insert(CertificateLookup), rows)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
 
 
 # Any commit that updated or deleted a certificate changes the token (certificates are immutable but

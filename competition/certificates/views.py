@@ -135,8 +135,13 @@ def _log(via: str, query: str, certificate_id: int | None) -> None:
     :mod:`competition.certificates.lookups`), else a row committed now."""
     fast = lookups.for_app(current_app)
     now = clock.now()
-    if fast is not None and fast.push(lookups.row(via, query, certificate_id, client=_client(), now=now)):
-        return
+    if fast is not None:
+        logged = lookups.row(via, query, certificate_id, client=_client(), now=now)
+        if fast.listening:  # the process's threads run: the writer pushes it without making us wait
+            fast.log_later(logged)
+            return
+        if fast.push(logged):
+            return
     db.session.add(
         CertificateLookup(
             at=now,
@@ -161,7 +166,13 @@ def show(code: str):
     key = (code, str(get_locale()))
     plain = _anonymous_plain_visit()  # before rendering, which takes any waiting message
     kept = fast.cache.get(key) if plain else None
-    if kept is not None:
+    heard = fast.heard_token()  # this process's listener holds the token: no round trip at all
+    if heard is not None:
+        if kept is not None and kept[0] == heard:
+            fast.log_later(lookups.row("code", code, kept[1], client=_client(), now=clock.now()))
+            return page_for_visitor(kept[2])
+        token, logged = heard, False
+    elif kept is not None:
         token = fast.begin(lookups.row("code", code, kept[1], client=_client(), now=clock.now()))
         if token is not None and token == kept[0]:
             return page_for_visitor(kept[2])

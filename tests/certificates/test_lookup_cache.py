@@ -255,10 +255,114 @@ def test_a_status_change_redis_misses_warns_the_organizer_and_empties_this_worke
     def down(*args, **kwargs):
         raise redis.ConnectionError("Redis went away")
 
-    monkeypatch.setattr(fast.redis, "set", down)
+    monkeypatch.setattr(fast.redis, "pipeline", down)
     with worker.test_request_context("/"):
         services.revoke(db.session.merge(certificate), "成绩经复核取消", actor=None, now=NOW)
         db.session.commit()
         warnings = get_flashed_messages(with_categories=True)
     assert [c for c, m in warnings if "Redis" in m] == ["warning"]
     assert fast.cache.get((code, "zh_Hans_CN")) is None
+
+
+def _wait(condition, seconds: float = 5.0) -> bool:
+    """Poll ``condition`` every 10 ms for up to ``seconds`` (waiting for another thread, not timing it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def _listening_worker(app: Flask, prefix: str, monkeypatch) -> Flask:
+    monkeypatch.setattr(lookups, "FLUSH_SECONDS", 600)  # the test flushes (see below)
+    worker = _worker(app, prefix)
+    worker.config["CERT_LOOKUP_FLUSH_THREAD"] = True  # threads on, as in production
+    return worker
+
+
+def test_with_the_listener_a_cached_visit_costs_no_redis_round_trip_and_a_revocation_still_arrives(
+    app, certificate, prefix, context, monkeypatch
+):
+    one, two = _listening_worker(app, prefix, monkeypatch), _listening_worker(app, prefix, monkeypatch)
+    code = certificate.verify_code
+    before = len(_lookups())
+    try:
+        for worker in (one, two):
+            assert worker.test_client().get(f"/verify/{code}").status_code == 200  # starts its threads
+            assert _wait(lambda w=worker: lookups.for_app(w).listening)
+        fast = lookups.for_app(two)
+        assert fast.heard_token() == redis.Redis.from_url(REDIS_URL).get(f"{prefix}:status-token").decode()
+        assert "有效证书" in two.test_client().get(f"/verify/{code}").get_data(as_text=True)  # kept now
+
+        def no_round_trip(*args, **kwargs):
+            raise AssertionError("a cached visit asked Redis")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(fast.redis, "pipeline", no_round_trip)
+            patched.setattr(fast.redis, "get", no_round_trip)
+            for _ in range(3):
+                assert "有效证书" in two.test_client().get(f"/verify/{code}").get_data(as_text=True)
+
+        with one.app_context():
+            services.revoke(db.session.merge(certificate), "成绩经复核取消", actor=None, now=NOW)
+            db.session.commit()
+        token = redis.Redis.from_url(REDIS_URL).get(f"{prefix}:status-token").decode()
+        # the other worker hears the new token over the channel (delivered in milliseconds on 127.0.0.1)
+        assert _wait(lambda: fast.heard_token() == token)
+        page = two.test_client().get(f"/verify/{code}").get_data(as_text=True)
+        assert "此证书已注销" in page and "有效证书" not in page
+        # every visit is logged: the writer threads push the rows to Redis without the visit waiting
+        queued = redis.Redis.from_url(REDIS_URL)
+        assert _wait(lambda: not any(lookups.for_app(w).unpushed() for w in (one, two)))
+        assert queued.llen(f"{prefix}:lookups") == 7
+    finally:
+        for worker in (one, two):
+            lookups.for_app(worker).stop()
+    # (flushed here, not by the threads: they would share the test's database connection)
+    assert lookups.flush(one) == 7
+    assert len(_lookups()) - before == 7
+
+
+def test_the_listener_subscribes_again_and_rereads_the_token_after_losing_redis(
+    app, certificate, prefix, monkeypatch
+):
+    worker = _listening_worker(app, prefix, monkeypatch)
+    fast = lookups.for_app(worker)
+    admin = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert worker.test_client().get(f"/verify/{certificate.verify_code}").status_code == 200
+        assert _wait(lambda: fast.listening)
+        mine = [c for c in admin.client_list() if c.get("name", "").startswith(fast.channel)]
+        assert mine, "the listener names its connection"
+        for client in mine:
+            admin.client_kill_filter(_id=client["id"])
+        # a change that was never published (made while the listener was cut off)
+        admin.set(f"{prefix}:status-token", "changed-while-away")
+        assert _wait(lambda: fast.heard_token() == "changed-while-away")
+        assert "有效证书" in worker.test_client().get(f"/verify/{certificate.verify_code}").get_data(
+            as_text=True
+        )
+    finally:
+        fast.stop()
+        time.sleep(0.2)
+
+
+def test_without_the_listener_each_visit_asks_redis(app, certificate, prefix, monkeypatch):
+    worker = _listening_worker(app, prefix, monkeypatch)
+    worker.config["CERT_STATUS_LISTENER"] = False
+    fast = lookups.for_app(worker)
+    try:
+        for _ in range(2):
+            assert worker.test_client().get(f"/verify/{certificate.verify_code}").status_code == 200
+        assert not fast.listening
+        asked = []
+        real = fast.begin
+        monkeypatch.setattr(fast, "begin", lambda row: asked.append(row) or real(row))
+        assert "有效证书" in worker.test_client().get(f"/verify/{certificate.verify_code}").get_data(
+            as_text=True
+        )
+        assert len(asked) == 1
+    finally:
+        fast.stop()
+        time.sleep(0.2)
