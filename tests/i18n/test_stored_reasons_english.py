@@ -216,3 +216,36 @@ def test_tie_break_award_not_ranked_and_disqualification_lines_read_in_english(a
     for entry in ("01", "02", "03", "04", "05", "06", "07", "08"):
         for line in shown[entry]:
             assert not IDEOGRAPH.search(line), line
+
+
+# ---- 4. the scoring command's --help -----------------------------------------------------------------
+
+
+def _help(*args: str) -> str:
+    from click.testing import CliRunner
+    from flask import Flask
+
+    from competition.scoring.cli import scoring_cli
+
+    app = Flask(__name__)
+    app.cli.add_command(scoring_cli)
+    result = CliRunner().invoke(app.cli, ["scoring", "standings", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "args", [("--lang", "en", "--help"), ("--help", "--lang=en"), ("--help", "--lang", "en")]
+)
+def test_the_scoring_commands_help_is_english_under_lang_en(args):
+    shown = _help(*args)
+    assert "Compute the standings from the marking scheme and the marks file" in shown
+    assert "Marks file MARKS.csv (UTF-8, comma-separated)" in shown
+    assert not IDEOGRAPH.search(shown), shown
+
+
+def test_the_scoring_commands_help_stays_chinese_by_default():
+    shown = _help("--help")
+    assert "由评分标准和成绩文件计算成绩排名，打印排名表并写出 STANDINGS.csv。" in shown
+    assert "成绩文件 MARKS.csv（UTF-8，逗号分隔）" in shown
+    assert "Compute the standings" not in shown
