@@ -249,3 +249,35 @@ def test_the_scoring_commands_help_stays_chinese_by_default():
     assert "由评分标准和成绩文件计算成绩排名，打印排名表并写出 STANDINGS.csv。" in shown
     assert "成绩文件 MARKS.csv（UTF-8，逗号分隔）" in shown
     assert "Compute the standings" not in shown
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_disqualification_note_on_the_public_results_reads_in_the_readers_language(
+    client, session, language
+):
+    from competition.errors import N_, fmt, to_data
+    from competition.portal.services import forget_publication_cache
+
+    world = factories.make_marking_world()
+    _publish(world)
+    row = _published()[-1]  # the disqualification as the core words it (the platform records none by itself)
+    reasons = [
+        N_("取消比赛成绩，不参与排名和评奖"),
+        fmt(N_("%(part)s超过时限：取消比赛成绩"), part=PartKind.PRACTICAL.label),
+    ]
+    row.status, row.rank, row.award, row.not_ranked_reason = "disqualified", None, None, None
+    row.reasons, row.reasons_data = [str(r) for r in reasons], [to_data(r) for r in reasons]
+    db.session.commit()
+    forget_publication_cache()
+    if language == "en":
+        _english(client)
+    page = html.unescape(client.get(f"/events/{world.event.id}/results").get_data(as_text=True))
+    notes = re.findall(r'<small class="muted">([^<]*)</small>', page)
+    if language == "zh":
+        assert "取消比赛成绩，不参与排名和评奖；技能操作超过时限：取消比赛成绩" in notes
+    else:
+        assert (
+            "Result cancelled; not ranked and not considered for awards; "
+            "Practical task over the time limit: result cancelled"
+        ) in notes, notes
+        assert not any(IDEOGRAPH.search(n) for n in notes), notes
