@@ -223,7 +223,7 @@ def import_theory(event: Event, data: bytes, filename: str, *, actor: User, now:
             actor=actor,
             now=now,
             source=MarkSource.IMPORT,
-            reason=f"考试系统导入：{filename}"[:300],
+            reason=fmt(N_("考试系统导入：%(filename)s"), filename=filename[:290]),
         )
         report.written += 1
     record(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from competition.accounts.models import User
 from competition.contests.models import Event, EventPart
 from competition.domain import AwardClass
-from competition.errors import N_, from_data
+from competition.errors import N_, from_data, stored_messages
 from competition.extensions import ExactDecimal, db, str_enum
 from competition.registration.models import Registration
 
@@ -224,7 +224,12 @@ class Mark(db.Model):
 
 
 class MarkHistory(db.Model):
-    """Every value a mark has had, in order: nothing is silently overwritten."""
+    """Every value a mark has had, in order: nothing is silently overwritten.
+
+    ``reason`` is the Chinese note as written; ``reason_data`` (notes the platform writes, e.g. a theory
+    score imported from the exam system, since it was added) the same note as a stored marked message
+    (:func:`competition.errors.to_data`), so pages show it in the reader's language (:attr:`shown_reason`).
+    """
 
     __tablename__ = "mark_history"
 
@@ -234,10 +239,19 @@ class MarkHistory(db.Model):
     value: Mapped[str | None] = mapped_column(sa.String(200))
     source: Mapped[MarkSource] = mapped_column(str_enum(MarkSource))
     reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reason_data: Mapped[Any | None] = mapped_column(sa.JSON(none_as_null=True))
     changed_at: Mapped[datetime]
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     changed_by: Mapped[User | None] = relationship()
+
+    @property
+    def shown_reason(self) -> Any:
+        """``reason`` for a page: the stored marked message (translated where shown) when there is one,
+        else the Chinese text as written (typed by a judge, or written before ``reason_data`` existed)."""
+        if self.reason_data is None:
+            return self.reason
+        return from_data(self.reason_data, self.reason)
 
     __table_args__ = (sa.UniqueConstraint("mark_id", "version", name="uq_mark_history_version"),)
 
@@ -362,6 +376,7 @@ class PublishedStanding(db.Model):
     award: Mapped[AwardClass | None] = mapped_column(str_enum(AwardClass))
     not_ranked_reason: Mapped[str | None] = mapped_column(sa.String(100))
     reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    reasons_data: Mapped[list[Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     current: Mapped[bool] = mapped_column(default=True)
 
     publication: Mapped[Publication] = relationship(back_populates="standings")
@@ -373,6 +388,13 @@ class PublishedStanding(db.Model):
         if self.not_ranked_reason == NOT_RANKED_REASON:
             return NOT_RANKED_REASON
         return self.not_ranked_reason
+
+    @property
+    def shown_reasons(self) -> list[Any]:
+        """``reasons`` for a page: the platform's explanations (rank, award, disqualification) as stored
+        marked messages (``reasons_data``, translated where shown), or the Chinese texts for lines
+        published before ``reasons_data`` existed."""
+        return stored_messages(self.reasons, self.reasons_data)
 
     registration: Mapped[Registration] = relationship()
 

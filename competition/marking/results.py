@@ -311,6 +311,7 @@ def publish(
                 "award": row.award,
                 "not_ranked_reason": computed.not_ranked.get(standing.entry),
                 "reasons": list(standing.reasons),
+                "reasons_data": [to_data(reason) for reason in standing.reasons],
                 "current": True,
             }
             for position, (standing, row) in enumerate(zip(computed.standings, rows, strict=True))
@@ -521,7 +522,9 @@ def rule_appeal(
         part = services.event_part(event, remark_part)
         appeal.remark_part_id = part.id
         if services.sign_off_of(part) is not None:
-            services.unlock_part(event, remark_part, f"申诉成立：{text}", actor=actor, now=now)
+            services.unlock_part(
+                event, remark_part, fmt(N_("申诉成立：%(text)s"), text=text), actor=actor, now=now
+            )
         else:
             state = services.marking_of(event)
             state.signed_off_at = None

@@ -27,7 +27,7 @@ from competition.accounts.models import User
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event
 from competition.domain import PartKind
-from competition.errors import N_, DomainError
+from competition.errors import N_, DomainError, joined
 from competition.extensions import db
 from competition.marking import results
 from competition.marking.models import Appeal, Publication, PublishedStanding
@@ -184,7 +184,9 @@ def public_table(publication: Publication) -> PublicTable:
     lines = []
     for s in standings:
         registration = registrations[s.registration_id]
-        note = s.shown_not_ranked_reason or ("；".join(s.reasons) if s.status == "disqualified" else "")
+        note = s.shown_not_ranked_reason or (
+            joined(s.shown_reasons, "；") if s.status == "disqualified" else ""
+        )
         lines.append(
             PublicLine(
                 position=s.position,

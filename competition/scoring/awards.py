@@ -28,6 +28,7 @@ from fractions import Fraction
 
 from competition.domain import AwardClass
 from competition.errors import N_, DomainError
+from competition.errors import fmt as fmt_msg
 from competition.scoring.ranking import Placing
 from competition.scoring.rounding import exact, fmt
 
@@ -254,10 +255,12 @@ def assign_awards(
                 if source is None or placing.entry not in source:
                     raise DomainError(N_("%(entry)s 没有标准分，无法按标准分评奖"), entry=placing.entry)
                 if source[placing.entry] >= exact(size.threshold):
-                    kind = "标准分" if size.standardised else "总分"
-                    why = (
-                        f"{kind} {fmt(source[placing.entry])} 分，"
-                        f"达到{band.award.label}分数线 {fmt(size.threshold)} 分"
+                    why = fmt_msg(
+                        N_("%(kind)s %(score)s 分，达到%(award)s分数线 %(threshold)s 分"),
+                        kind=N_("标准分") if size.standardised else N_("总分"),
+                        score=fmt(source[placing.entry]),
+                        award=band.award.label,
+                        threshold=fmt(size.threshold),
                     )
                     awarded[placing.entry] = (band.award, why)
                 continue
@@ -265,9 +268,19 @@ def assign_awards(
             reaches = placing.rank <= cut if policy.joint is JointAtCutoff.HIGHER else last <= cut
             if not reaches:
                 continue
-            why = f"第{placing.rank}名，在{band.award.label}名额线（前{cut}名）内"
+            why = fmt_msg(
+                N_("第%(rank)d名，在%(award)s名额线（前%(cut)d名）内"),
+                rank=placing.rank,
+                award=band.award.label,
+                cut=cut,
+            )
             if last > cut:
-                why = f"并列第{placing.rank}名跨越{band.award.label}名额线（前{cut}名），按规定均授予较高奖项"
+                why = fmt_msg(
+                    N_("并列第%(rank)d名跨越%(award)s名额线（前%(cut)d名），按规定均授予较高奖项"),
+                    rank=placing.rank,
+                    award=band.award.label,
+                    cut=cut,
+                )
             awarded[placing.entry] = (band.award, why)
     decisions = []
     for placing in placings:
@@ -275,8 +288,16 @@ def assign_awards(
             award, why = awarded[placing.entry]
             decisions.append(AwardDecision(placing.entry, award, why))
         elif floor is not None and totals[placing.entry] < floor:
-            why = f"总分 {fmt(totals[placing.entry])} 分，低于获奖最低分 {fmt(floor)} 分"
+            why = fmt_msg(
+                N_("总分 %(total)s 分，低于获奖最低分 %(floor)s 分"),
+                total=fmt(totals[placing.entry]),
+                floor=fmt(floor),
+            )
             decisions.append(AwardDecision(placing.entry, None, why))
         else:
-            decisions.append(AwardDecision(placing.entry, None, f"第{placing.rank}名，未进入获奖名额"))
+            decisions.append(
+                AwardDecision(
+                    placing.entry, None, fmt_msg(N_("第%(rank)d名，未进入获奖名额"), rank=placing.rank)
+                )
+            )
     return tuple(decisions)

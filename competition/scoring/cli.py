@@ -7,7 +7,8 @@ The scheme is our template or a WorldSkills CIS import sheet (detected); MARKS.c
 described in :mod:`competition.scoring.files`. Marks, ranks and awards come from the pure scoring core only.
 Errors print a message on stderr and exit with status 1; STANDINGS.csv is then left untouched. Messages
 are Chinese; ``--lang en`` prints them (the table, the summary, errors and notes) in English from the
-interface's catalogue (translations/en, compiled by ``make``), the files themselves stay as they are.
+interface's catalogue (translations/en, compiled by ``make``), the files themselves stay as they are;
+``flask scoring standings --help --lang en`` shows the command's help in English too.
 
 ``scoring_cli`` is a plain :class:`click.Group` (Flask's ``AppGroup`` is a subclass of it): the scoring
 package is a pure core that the import-linter contract forbids from importing Flask, and no command here
@@ -62,6 +63,50 @@ def translator(lang: str) -> Callable[[str], str]:
 
 
 _say: Callable[[str], str] = str  # the running command's translator (the CLI runs one command at a time)
+
+_LANG_KEY = "competition.scoring.lang"  # ctx.meta key: the --lang given on the command line
+
+
+def _given_lang(args: Sequence[str]) -> str:
+    """The ``--lang`` value among ``args`` (``--lang en`` or ``--lang=en``), ``zh`` when absent or unknown,
+    read before click parses them so ``--help`` (which stops parsing) can be shown in that language."""
+    lang = "zh"
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            lang = args[index + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.removeprefix("--lang=")
+    return lang if lang in LANGUAGES else "zh"
+
+
+class _LangCommand(click.Command):
+    """A command whose ``--help`` (its description and every option's help) is in its ``--lang``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_LANG_KEY] = _given_lang(args)
+        return super().parse_args(ctx, args)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        original = self.help
+        self.help = translator(ctx.meta.get(_LANG_KEY, "zh"))(original) if original else original
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
+
+
+class _LangOption(click.Option):
+    """An option whose help text (marked with :func:`N_`) is shown in the command's ``--lang``."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        original = self.help
+        self.help = translator(ctx.meta.get(_LANG_KEY, "zh"))(original) if original else original
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = original
 
 
 def _text(value: object) -> str:
@@ -230,22 +275,49 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-@scoring_cli.command("standings")
-@click.option(
-    "--scheme", "scheme_path", required=True, help="评分标准 .xlsx（本平台模板或 WorldSkills CIS 导入表）"
+@scoring_cli.command(
+    "standings",
+    cls=_LangCommand,
+    help=N_("由评分标准和成绩文件计算成绩排名，打印排名表并写出 STANDINGS.csv。"),
 )
-@click.option("--marks", "marks_path", required=True, help="成绩文件 MARKS.csv（UTF-8，逗号分隔）")
-@click.option("--out", "out_path", default="STANDINGS.csv", show_default=True, help="写出的排名文件")
-@click.option("--awards", default=None, help="一、二、三等奖名额，如 1,2,3（默认）")
-@click.option("--award-percent", default=None, help="一、二、三等奖占参赛人数的百分比，如 10,20,30")
-@click.option("--national", is_flag=True, help="全国技能大赛：金银铜前三名，优胜奖至前一半，排名不并列")
-@click.option("--standardise", is_flag=True, help="另列标准分（中位数=700，每个标准差20分）")
+@click.option(
+    "--scheme",
+    "scheme_path",
+    cls=_LangOption,
+    required=True,
+    help=N_("评分标准 .xlsx（本平台模板或 WorldSkills CIS 导入表）"),
+)
+@click.option(
+    "--marks", "marks_path", cls=_LangOption, required=True, help=N_("成绩文件 MARKS.csv（UTF-8，逗号分隔）")
+)
+@click.option(
+    "--out",
+    "out_path",
+    cls=_LangOption,
+    default="STANDINGS.csv",
+    show_default=True,
+    help=N_("写出的排名文件"),
+)
+@click.option("--awards", cls=_LangOption, default=None, help=N_("一、二、三等奖名额，如 1,2,3（默认）"))
+@click.option(
+    "--award-percent", cls=_LangOption, default=None, help=N_("一、二、三等奖占参赛人数的百分比，如 10,20,30")
+)
+@click.option(
+    "--national",
+    cls=_LangOption,
+    is_flag=True,
+    help=N_("全国技能大赛：金银铜前三名，优胜奖至前一半，排名不并列"),
+)
+@click.option(
+    "--standardise", cls=_LangOption, is_flag=True, help=N_("另列标准分（中位数=700，每个标准差20分）")
+)
 @click.option(
     "--lang",
+    cls=_LangOption,
     type=click.Choice(sorted(LANGUAGES)),
     default="zh",
     show_default=True,
-    help="输出语言（排名表、提示与错误）：zh 中文，en English",
+    help=N_("输出语言（排名表、提示与错误、--help）：zh 中文，en English"),
 )
 def standings_command(
     scheme_path: str,
@@ -257,7 +329,7 @@ def standings_command(
     standardise: bool,
     lang: str,
 ) -> None:
-    """由评分标准和成绩文件计算成绩排名，打印排名表并写出 STANDINGS.csv。"""
+    """Compute the standings from a scheme and a marks file (help text: the ``help`` given above)."""
     global _say
     _say = translator(lang)
     award_policy, ranking, award_text = _award_policy(awards, award_percent, national)

@@ -30,6 +30,7 @@ from math import lcm
 
 from competition.domain import PartKind
 from competition.errors import N_, DomainError, joined
+from competition.errors import fmt as fmt_msg
 from competition.scoring.aggregate import aggregate, spread
 from competition.scoring.aspects import Aspect, AspectKind, Findings, Marked, Observation, Scores
 from competition.scoring.explain import LazyTuple, Lines, later
@@ -533,7 +534,13 @@ def _score_sheet(scheme: MarkingScheme, sheet: Sheet, memo: Memo | None) -> Resu
     for veto in scheme.vetoes:
         if veto.code in sheet.vetoes and veto.scope is VetoScope.RESULT:
             disqualified = True
-            lines.append(f"否决项“{veto.description}”：{veto.scope.label}")
+            lines.append(
+                fmt_msg(
+                    N_("否决项“%(description)s”：%(scope)s"),
+                    description=veto.description,
+                    scope=veto.scope.label,
+                )
+            )
     for part in scheme.parts:
         result, part_missing, part_divergent, void = _score_part(scheme, part, sheet, memo)
         parts.append(result)
@@ -541,7 +548,7 @@ def _score_sheet(scheme: MarkingScheme, sheet: Sheet, memo: Memo | None) -> Resu
         divergent.extend(part_divergent)
         if void:
             disqualified = True
-            lines.append(f"{part.kind.label}超过时限：取消比赛成绩")
+            lines.append(fmt_msg(N_("%(part)s超过时限：取消比赛成绩"), part=part.kind.label))
     total = None
     if all(p.weighted is not None for p in parts):
         exact_total = sum((p.weighted for p in parts), Fraction(0))

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from competition.domain import PartKind
 from competition.errors import N_, DomainError, joined
+from competition.errors import fmt as fmt_msg
 from competition.scoring.rounding import fmt
 
 
@@ -118,7 +119,7 @@ def _refine(
         runs = _split(group, tie_break.key)
         if len(runs) == 1:
             continue
-        why = f"总分相同，按“{tie_break.label}”排序"
+        why = fmt_msg(N_("总分相同，按“%(tie_break)s”排序"), tie_break=tie_break.label)
         return [piece for run in runs for piece in _refine(run, breaks[index + 1 :], policy, why)]
     if policy.allow_joint:
         return [(sorted(group, key=lambda e: e.entry), "并列")]
@@ -129,7 +130,8 @@ def _refine(
             N_("%(names)s 成绩及全部并列判定条件均相同，本赛项不允许并列排名，请抽签并录入抽签号"),
             names=names,
         )
-    return [([e], "成绩及并列判定条件均相同，按抽签号排序") for e in sorted(group, key=lambda e: e.lot)]
+    why = N_("成绩及并列判定条件均相同，按抽签号排序")
+    return [([e], why) for e in sorted(group, key=lambda e: e.lot)]
 
 
 def rank_entrants(
@@ -156,10 +158,22 @@ def rank_entrants(
         rank = position + 1
         for entrant in group:
             if len(group) > 1:
-                others = "、".join(e.entry for e in group if e is not entrant)
-                text = f"总分 {fmt(entrant.total)} 分，与 {others} 并列第{rank}名"
+                others = joined(e.entry for e in group if e is not entrant)
+                text = fmt_msg(
+                    N_("总分 %(total)s 分，与 %(others)s 并列第%(rank)d名"),
+                    total=fmt(entrant.total),
+                    others=others,
+                    rank=rank,
+                )
+            elif why:
+                text = fmt_msg(
+                    N_("总分 %(total)s 分，第%(rank)d名（%(why)s）"),
+                    total=fmt(entrant.total),
+                    rank=rank,
+                    why=why,
+                )
             else:
-                text = f"总分 {fmt(entrant.total)} 分，第{rank}名" + (f"（{why}）" if why else "")
+                text = fmt_msg(N_("总分 %(total)s 分，第%(rank)d名"), total=fmt(entrant.total), rank=rank)
             placings.append(Placing(entrant.entry, rank, len(group) > 1, text))
         position += len(group)
     return tuple(placings)

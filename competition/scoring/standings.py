@@ -130,7 +130,9 @@ def build_standings(
         if decision is not None:
             reasons = (
                 *reasons,
-                f"{decision.award.label}：{decision.reason}" if decision.award else decision.reason,
+                fmt(N_("%(award)s：%(reason)s"), award=decision.award.label, reason=decision.reason)
+                if decision.award
+                else decision.reason,
             )
         return Standing(
             entry=result.entry,
@@ -151,8 +153,10 @@ def build_standings(
     lines = [line(by_entry[p.entry], p.rank, p.joint, (p.reason,)) for p in placings]
     held_back = sorted((r for r in valid if r.entry in not_ranked), key=lambda r: (-r.total, r.entry))
     for result in held_back:
-        why = f"{not_ranked[result.entry]}：列出成绩，不参与排名和评奖，名次由后续选手递补"
+        why = fmt(
+            N_("%(reason)s：列出成绩，不参与排名和评奖，名次由后续选手递补"), reason=not_ranked[result.entry]
+        )
         lines.append(line(result, None, False, (why,)))
     for result in sorted((r for r in results if r.status is Status.DISQUALIFIED), key=lambda r: r.entry):
-        lines.append(line(result, None, False, ("取消比赛成绩，不参与排名和评奖", *result.lines)))
+        lines.append(line(result, None, False, (N_("取消比赛成绩，不参与排名和评奖"), *result.lines)))
     return tuple(lines)
