@@ -225,8 +225,18 @@ class PromotionDecision(db.Model):
 
     @property
     def shown_reason(self) -> Any:
-        """``reason`` for a page (see :attr:`shown_facts`)."""
-        return self._shown("reason", self.reason)
+        """``reason`` for a page (see :attr:`shown_facts`); the parameters left out of the stored data
+        (``facts``, ``result``, ``source``: :func:`competition.promotion.services.reason_data`) are taken
+        from the row."""
+        data = self.reason_data
+        reason = data.get("reason") if isinstance(data, dict) else None
+        if not isinstance(reason, dict) or not isinstance(reason.get("p"), dict):
+            return self._shown("reason", self.reason)
+        params = {"facts": data.get("facts"), "result": data.get("outcome"), "source": self.rule_source}
+        params.update(reason["p"])
+        if "facts" not in reason["p"] and params["facts"] is None:
+            return self.reason
+        return from_data({**reason, "p": params}, self.reason)
 
     @property
     def shown_result(self) -> Any:

@@ -869,12 +869,19 @@ _LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
 def reason_data(decision: Decision) -> dict[str, Any]:
     """``{"facts": …, "outcome": …, "reason": …}``: the decision's ``facts_text``, ``outcome_text`` and
     ``reason`` as stored marked messages (:func:`competition.errors.to_data`), kept in
-    ``PromotionDecision.reason_data`` so pages show them in the reader's language."""
-    return {
-        "facts": to_data(decision.facts_text),
-        "outcome": to_data(decision.outcome_text),
-        "reason": to_data(decision.reason),
-    }
+    ``PromotionDecision.reason_data`` so pages show them in the reader's language. The reason's
+    parameters ``facts``, ``result`` and ``source`` are left out when they are the facts, the outcome and
+    the rule source (the row holds them; :attr:`PromotionDecision.shown_reason` puts them back): the
+    data stays about as long as the texts."""
+    facts = to_data(decision.facts_text)
+    outcome = to_data(decision.outcome_text)
+    reason = to_data(decision.reason)
+    params = reason.get("p") if isinstance(reason, dict) else None
+    if isinstance(params, dict):  # left out what the row holds anyway (PromotionDecision.shown_reason)
+        for name, same in (("facts", facts), ("result", outcome), ("source", decision.rule_source)):
+            if name in params and params[name] == same:
+                del params[name]
+    return {"facts": facts, "outcome": outcome, "reason": reason}
 
 
 def _live(outcome: DecisionStatus) -> bool:
@@ -1116,7 +1123,10 @@ class _NewDecisions:
         key = (id(texts[0]), id(texts[1]), id(texts[2]))
         found = self._data.get(key)
         if found is None:  # the texts are kept with their data, so their ids are not reused meanwhile
-            found = self._data[key] = (texts, json.dumps(reason_data(decision), ensure_ascii=False))
+            found = self._data[key] = (
+                texts,
+                json.dumps(reason_data(decision), ensure_ascii=False, separators=(",", ":")),
+            )
         return found[1]
 
     def _stored_date(self, day: date | None) -> Any:

@@ -31,13 +31,13 @@ def test_reasons_are_stored_in_chinese_with_their_marked_form(session):
     assert first.outcome_text == "晋升 二级/技师"
     assert first.reason.startswith("依据 ") and first.reason.endswith("；结果：晋升 二级/技师")
     assert first.reason_data is not None and set(first.reason_data) == {"facts", "outcome", "reason"}
-    for part, text in (
-        ("facts", first.facts_text),
-        ("outcome", first.outcome_text),
-        ("reason", first.reason),
-    ):
-        assert str(from_data(first.reason_data[part])) == text
-    assert [str(first.shown_facts), str(first.shown_reason)] == [first.facts_text, first.reason]
+    assert str(from_data(first.reason_data["facts"])) == first.facts_text
+    assert str(from_data(first.reason_data["outcome"])) == first.outcome_text
+    # the reason's facts, result and rule source are not stored twice: taken from the row when shown
+    assert not {"facts", "result", "source"} & set(first.reason_data["reason"]["p"])
+    shown = [first.shown_facts, first.shown_outcome, first.shown_reason]
+    assert [type(text).__name__ for text in shown] == ["Joined", "Text", "Text"]
+    assert [str(text) for text in shown] == [first.facts_text, first.outcome_text, first.reason]
 
 
 def test_reasons_and_audit_summaries_read_in_english(app, session):
