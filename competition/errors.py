@@ -93,7 +93,7 @@ def joined(items: Any, separator: str = "、") -> Joined:
 
 
 #: Separators :func:`joined` accepts, each marked so the catalogue gives its English form.
-SEPARATORS = (N_("、"), N_("；"), N_("，"))
+SEPARATORS = (N_("、"), N_("；"), N_("，"), N_(", "))
 
 
 def render(value: Any, gettext: Callable[[str], str]) -> Any:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from competition.accounts.models import User
 from competition.contests.models import Contest, Event
 from competition.domain import SkillLevel
-from competition.errors import N_, stored_messages, to_data
+from competition.errors import N_, Joined, fmt, from_data, stored_messages, to_data
 from competition.extensions import db, str_enum
 from competition.organizations.models import OrganizingBody, Unit
 from competition.promotion.rules import DecisionKind, DecisionStatus
@@ -155,6 +155,9 @@ class PromotionDecision(db.Model):
     facts_text: Mapped[str] = mapped_column(sa.Text)
     outcome_text: Mapped[str] = mapped_column(sa.String(300))
     reason: Mapped[str] = mapped_column(sa.Text)
+    # {"facts": …, "outcome": …, "reason": …}: the three texts as stored marked messages (to_data), NULL
+    # for rows written before it existed (they show the Chinese text)
+    reason_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     superseded_by: Mapped[str | None] = mapped_column(sa.String(120))
     blocked_by: Mapped[str | None] = mapped_column(sa.String(40))
     final_date: Mapped[date | None]
@@ -193,6 +196,58 @@ class PromotionDecision(db.Model):
             DecisionStatus.GRANTED,
             DecisionStatus.PENDING,
         )
+
+    def _shown(self, part: str, text: str) -> Any:
+        data = self.reason_data
+        if not isinstance(data, dict) or part not in data:
+            return text
+        return from_data(data[part], text)
+
+    @property
+    def shown_facts(self) -> Any:
+        """``facts_text`` for a page: a marked message (translated where shown) when ``reason_data``
+        holds it, else the Chinese text."""
+        return self._shown("facts", self.facts_text)
+
+    @property
+    def shown_rank(self) -> Any:
+        """The first of the facts (``第3名/47人``) for a page, translated where shown like
+        :attr:`shown_facts`."""
+        facts = self.shown_facts
+        if isinstance(facts, Joined) and facts.items:
+            return facts.items[0]
+        return self.facts_text.split(",")[0]
+
+    @property
+    def shown_outcome(self) -> Any:
+        """``outcome_text`` for a page (see :attr:`shown_facts`)."""
+        return self._shown("outcome", self.outcome_text)
+
+    @property
+    def shown_reason(self) -> Any:
+        """``reason`` for a page (see :attr:`shown_facts`); the parameters left out of the stored data
+        (``facts``, ``result``, ``source``: :func:`competition.promotion.services.reason_data`) are taken
+        from the row."""
+        data = self.reason_data
+        reason = data.get("reason") if isinstance(data, dict) else None
+        if not isinstance(reason, dict) or not isinstance(reason.get("p"), dict):
+            return self._shown("reason", self.reason)
+        params = {"facts": data.get("facts"), "result": data.get("outcome"), "source": self.rule_source}
+        params.update(reason["p"])
+        if "facts" not in reason["p"] and params["facts"] is None:
+            return self.reason
+        return from_data({**reason, "p": params}, self.reason)
+
+    @property
+    def shown_result(self) -> Any:
+        """:attr:`result_text` for a page: translated where shown."""
+        if self.adjusted_level is not None:
+            if self.kind is DecisionKind.PROMOTION:
+                return fmt(N_("晋升 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label)
+            return fmt(
+                N_("取得申报资格 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label
+            )
+        return self.shown_outcome
 
     @property
     def result_text(self) -> str:

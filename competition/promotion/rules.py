@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Any
 
 from competition.domain import AwardClass, Gender, Group, SkillLevel, Tier, age_on
-from competition.errors import N_, DomainError, InvariantError
+from competition.errors import N_, DomainError, InvariantError, Text, fmt, joined
 
 #: The largest team a rule can name (events allow teams of 1 to 10: ``contests.models.Event``).
 MAX_TEAM_SIZE = 10
@@ -150,8 +150,8 @@ _STATUS_LABELS: dict[DecisionStatus, str] = {status: status.label for status in 
 
 #: Labels computed once (the enums build them on each call): the engine writes them for every result.
 _LEVEL_TEXTS: dict[SkillLevel | None, str] = {
-    None: "原等级 无",
-    **{level: f"原等级 {level.certificate_label}" for level in SkillLevel},
+    None: N_("原等级 无"),
+    **{level: fmt(N_("原等级 %(level)s"), level=level.certificate_label) for level in SkillLevel},
 }
 _LABELS: dict[StrEnum, str] = {member: member.label for enum in (Tier, Group) for member in enum}
 
@@ -295,8 +295,10 @@ class ResultFacts:
     def rank_text(self) -> str:
         """``第3名/47人``, ``并列第3名/47人`` or ``未排名/47人``."""
         if self.rank is None:
-            return f"未排名/{self.entrants}人"
-        return f"{'并列' if self.joint_rank else ''}第{self.rank}名/{self.entrants}人"
+            return fmt(N_("未排名/%(entrants)s人"), entrants=self.entrants)
+        if self.joint_rank:
+            return fmt(N_("并列第%(rank)s名/%(entrants)s人"), rank=self.rank, entrants=self.entrants)
+        return fmt(N_("第%(rank)s名/%(entrants)s人"), rank=self.rank, entrants=self.entrants)
 
     @property
     def level_text(self) -> str:
@@ -582,28 +584,51 @@ class Conditions:
         plus whatever else the rule's conditions use (percentage cut-off, award, parts passed, age …).
         """
         if self._plain_facts:
-            return f"{facts.rank_text}{_SEP}{_LABELS[facts.tier]}{_SEP}{_LABELS[facts.group]}{_SEP}{facts.level_text}"
+            return joined(
+                (facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group], facts.level_text), _SEP
+            )
         parts = [facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group]]
         if self.top_percent is not None:
             cutoff = percent_cutoff(facts.entrants, self.top_percent, self.rounding)
-            parts.append(f"前{self.top_percent}%（{self.rounding.label}）为前{cutoff}名")
+            parts.append(
+                fmt(
+                    N_("前%(percent)s%%（%(rounding)s）为前%(cutoff)s名"),
+                    percent=self.top_percent,
+                    rounding=self.rounding.label,
+                    cutoff=cutoff,
+                )
+            )
         if self.uses_team_size:
-            parts.append("单人赛项" if facts.team_size == 1 else f"{facts.team_size}人团体赛项")
+            parts.append(
+                N_("单人赛项")
+                if facts.team_size == 1
+                else fmt(N_("%(size)s人团体赛项"), size=facts.team_size)
+            )
         if self.award_classes:
-            parts.append(facts.award.label if facts.award else "未获奖")
+            parts.append(facts.award.label if facts.award else N_("未获奖"))
         if self.all_parts_passed:
-            parts.append("各部分均合格" if facts.all_parts_passed else "未全部合格")
+            parts.append(N_("各部分均合格") if facts.all_parts_passed else N_("未全部合格"))
         if self.total_min is not None:
-            parts.append(f"总分 {facts.total}（要求 ≥ {self.total_min}）")
+            parts.append(
+                fmt(N_("总分 %(total)s（要求 ≥ %(minimum)s）"), total=facts.total, minimum=self.total_min)
+            )
         if self.entrants_min is not None:
-            parts.append(f"参赛 {facts.entrants} 人（要求 ≥ {self.entrants_min}）")
+            parts.append(
+                fmt(
+                    N_("参赛 %(entrants)s 人（要求 ≥ %(minimum)s）"),
+                    entrants=facts.entrants,
+                    minimum=self.entrants_min,
+                )
+            )
         if self.age_min is not None or self.age_max is not None:
             day = self.age_reference(facts)
-            parts.append(f"{age_on(facts.birth_date, day)}岁（{day.isoformat()}）")
+            parts.append(
+                fmt(N_("%(age)s岁（%(day)s）"), age=age_on(facts.birth_date, day), day=day.isoformat())
+            )
         if self.genders:
             parts.append(facts.gender.label)
         parts.append(facts.level_text)
-        return _SEP.join(parts)
+        return joined(parts, _SEP)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -665,13 +690,20 @@ class Outcome:
     def text(self) -> str:
         """The outcome as written in a notice, e.g. ``晋升 二级/技师（已有该等级或更高者晋升高一级）``."""
         if self.kind is OutcomeKind.TITLE:
-            return f"授予“{self.title}”称号"
+            return fmt(N_("授予“%(title)s”称号"), title=self.title)
         if self.kind is OutcomeKind.RAISE:
-            cap = f"，最高至 {self.cap.certificate_label}" if self.cap else ""
-            return f"在原等级基础上晋升{self.steps}级{cap}"
+            if self.cap:
+                return fmt(
+                    N_("在原等级基础上晋升%(steps)s级，最高至 %(cap)s"),
+                    steps=self.steps,
+                    cap=self.cap.certificate_label,
+                )
+            return fmt(N_("在原等级基础上晋升%(steps)s级"), steps=self.steps)
         assert self.level is not None
-        held = "（已有该等级或更高者晋升高一级）" if self.if_held is IfHeld.NEXT_LEVEL else ""
-        return f"{_verb(self.category, self.level)}{held}"
+        verb = _verb(self.category, self.level)
+        if self.if_held is IfHeld.NEXT_LEVEL:
+            return fmt(N_("%(outcome)s（已有该等级或更高者晋升高一级）"), outcome=verb)
+        return verb
 
     def shifted(self, steps: int) -> Outcome:
         """The same outcome with every named level moved ``steps`` rungs (negative = lower).
@@ -888,6 +920,7 @@ class RuleSet:
         object.__setattr__(self, "_screens", {})
         object.__setattr__(self, "_resolved", {})
         object.__setattr__(self, "_facts_texts", {})
+        object.__setattr__(self, "_reasons", {})
         object.__setattr__(self, "_categories", frozenset(r.outcome.category for r in effective))
 
     @property
@@ -1055,7 +1088,7 @@ def resolve(rule: PromotionRule, facts: ResultFacts, settings: Settings) -> Reso
     held_note = ""
     if outcome.kind is OutcomeKind.RAISE:
         if current is None:
-            return _no_effect(category, "无原等级，不能在原等级基础上晋升")
+            return _no_effect(category, N_("无原等级，不能在原等级基础上晋升"))
         assert outcome.steps is not None
         if outcome.cap is not None and outcome.cap < cap:
             cap = outcome.cap
@@ -1066,32 +1099,45 @@ def resolve(rule: PromotionRule, facts: ResultFacts, settings: Settings) -> Reso
         if current is not None and current >= target:
             if outcome.if_held is IfHeld.NOTHING:
                 return _no_effect(
-                    category, f"已具有 {current.certificate_label}，本规则对已有该等级或更高者不再晋升"
+                    category,
+                    fmt(
+                        N_("已具有 %(level)s，本规则对已有该等级或更高者不再晋升"),
+                        level=current.certificate_label,
+                    ),
                 )
             target = current.above(1)
-            held_note = f"已具有 {current.certificate_label}，晋升高一级"
+            held_note = fmt(N_("已具有 %(level)s，晋升高一级"), level=current.certificate_label)
     capped = target > cap
     if capped:
         target = cap
     if current is not None and target <= current:
         return _no_effect(
-            category, f"已具有 {current.certificate_label}，已达到晋升上限 {cap.certificate_label}"
+            category,
+            fmt(
+                N_("已具有 %(level)s，已达到晋升上限 %(cap)s"),
+                level=current.certificate_label,
+                cap=cap.certificate_label,
+            ),
         )
     text = _verb(category, target)
-    notes = [n for n in (held_note, f"受上限 {cap.certificate_label} 限制" if capped else "") if n]
+    notes = [
+        n
+        for n in (held_note, fmt(N_("受上限 %(cap)s 限制"), cap=cap.certificate_label) if capped else "")
+        if n
+    ]
     if notes:
-        text += f"（{'，'.join(notes)}）"
+        text = fmt(N_("%(outcome)s（%(notes)s）"), outcome=text, notes=joined(notes, "，"))
     return Resolution(category=category, effective=True, level=target, title=None, text=text)
 
 
 def _verb(category: DecisionKind, level: SkillLevel) -> str:
     if category is DecisionKind.PROMOTION:
-        return f"晋升 {level.certificate_label}"
-    return f"取得 {level.certificate_label} 申报资格"
+        return fmt(N_("晋升 %(level)s"), level=level.certificate_label)
+    return fmt(N_("取得 %(level)s 申报资格"), level=level.certificate_label)
 
 
 def _no_effect(category: DecisionKind, note: str) -> Resolution:
-    return Resolution(category=category, effective=False, level=None, title=None, text="无", note=note)
+    return Resolution(category=category, effective=False, level=None, title=None, text=_NONE, note=note)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1227,18 +1273,25 @@ def evaluate(
                     cand.superseded_by = winner.rule.id
                     same_event = winner.facts.event_key == cand.facts.event_key
                     where = (
-                        "本赛项"
+                        N_("本赛项")
                         if same_event
-                        else f"赛项“{winner.facts.event_name or winner.facts.event_key}”"
+                        else fmt(
+                            N_("赛项“%(event)s”"), event=winner.facts.event_name or winner.facts.event_key
+                        )
                     )
-                    cand.reason = f"同一竞赛已因{where}（规则 {winner.rule.label}）授予“{cand.res.title}”称号"
+                    cand.reason = fmt(
+                        N_("同一竞赛已因%(where)s（规则 %(rule)s）授予“%(title)s”称号"),
+                        where=where,
+                        rule=winner.rule.label,
+                        title=cand.res.title,
+                    )
 
     for facts, candidates in per_facts:
         if facts.final_date is None or facts.final_date > today:  # not final (公示 not over)
             for cand in candidates:
                 if cand.status is _GRANTED:
                     cand.status = DecisionStatus.PENDING
-                    cand.reason = "成绩尚未生效（公示期未满或未公布），生效后方可授予"
+                    cand.reason = _NOT_FINAL
 
     if settings.one_promotion_per_year:
         contests_of: dict[str, set[str]] = defaultdict(set)
@@ -1251,11 +1304,14 @@ def evaluate(
     for _facts, candidates in per_facts if _ELIGIBILITY in categories else ():
         _supersede(candidates, _ELIGIBILITY)
 
-    heads: dict[int, tuple[str, str]] = {}
+    heads: dict[int, tuple[str, str, str]] = {}
+    reasons = ruleset._reasons  # type: ignore[attr-defined]
     texts = ruleset._facts_texts  # type: ignore[attr-defined]
     if not no_match:
         return [
-            _decision(ruleset, cand, heads, texts) for _facts, candidates in per_facts for cand in candidates
+            _decision(ruleset, cand, heads, texts, reasons)
+            for _facts, candidates in per_facts
+            for cand in candidates
         ]
     rows = keyed + unmatched
     rows.sort(key=_first)
@@ -1263,11 +1319,15 @@ def evaluate(
     for _key, facts, candidates in rows:
         if not candidates:
             decisions.append(_no_match_decision(ruleset, facts))
-        decisions.extend(_decision(ruleset, cand, heads, texts) for cand in candidates)
+        decisions.extend(_decision(ruleset, cand, heads, texts, reasons) for cand in candidates)
     return decisions
 
 
 _first = operator.itemgetter(0)
+_NONE = N_("无")
+_NOT_FINAL = N_("成绩尚未生效（公示期未满或未公布），生效后方可授予")
+_REASON_GRANTED = N_("依据 %(source)s（规则 %(rule)s）：%(facts)s → %(outcome)s；结果：%(result)s")
+_REASON_OTHER = N_("依据 %(source)s（规则 %(rule)s）：%(facts)s → %(outcome)s；%(status)s：%(reason)s")
 #: At most this many facts texts are kept per rule set (:func:`_decision`); beyond, they are rebuilt.
 _TEXTS_KEPT = 20_000
 
@@ -1287,13 +1347,15 @@ def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
         level=None,
         title=None,
         facts_text=facts_text,
-        outcome_text="无",
-        reason=f"{facts_text}：不符合规则集“{ruleset.name}”中任何规则的条件",
+        outcome_text=_NONE,
+        reason=fmt(
+            N_("%(facts)s：不符合规则集“%(ruleset)s”中任何规则的条件"), facts=facts_text, ruleset=ruleset.name
+        ),
     )
 
 
 def _basic_facts_text(facts: ResultFacts) -> str:
-    return _SEP.join([facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group], facts.level_text])
+    return joined((facts.rank_text, _LABELS[facts.tier], _LABELS[facts.group], facts.level_text), _SEP)
 
 
 def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
@@ -1309,7 +1371,11 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
         if cand is not best:
             cand.status = DecisionStatus.SUPERSEDED
             cand.superseded_by = best.rule.id
-            cand.reason = f"同时符合规则 {best.rule.label}（{best.res.text}），取较高者，本规则不再适用"
+            cand.reason = fmt(
+                N_("同时符合规则 %(rule)s（%(outcome)s），取较高者，本规则不再适用"),
+                rule=best.rule.label,
+                outcome=best.res.text,
+            )
     if category is _ELIGIBILITY:
         promos = [c for c in candidates if c.res.category is _PROMOTION and c.status in live]
         for promo in promos:
@@ -1320,7 +1386,11 @@ def _supersede(candidates: list[_Candidate], category: DecisionKind) -> None:
             ):
                 best.status = DecisionStatus.SUPERSEDED
                 best.superseded_by = promo.rule.id
-                best.reason = f"已按规则 {promo.rule.label} 直接{promo.res.text}，无需申报"
+                best.reason = fmt(
+                    N_("已按规则 %(rule)s 直接%(outcome)s，无需申报"),
+                    rule=promo.rule.label,
+                    outcome=promo.res.text,
+                )
 
 
 def _one_per_year(
@@ -1400,26 +1470,35 @@ def _block(
 ) -> None:
     cand.status = DecisionStatus.BLOCKED
     cand.blocked_by = contest_key
-    cand.reason = (
-        f"每人每年至多因竞赛晋升一次：{year}年已因“{contest_name}”（{day.isoformat()} 生效）"
-        f"晋升 {level.certificate_label}，以最早生效的成绩为准"
+    cand.reason = fmt(
+        N_(
+            "每人每年至多因竞赛晋升一次：%(year)s年已因“%(contest)s”（%(day)s 生效）"
+            "晋升 %(level)s，以最早生效的成绩为准"
+        ),
+        year=year,
+        contest=contest_name,
+        day=day.isoformat(),
+        level=level.certificate_label,
     )
 
 
 def _decision(
-    ruleset: RuleSet, cand: _Candidate, heads: dict[int, tuple[str, str]], texts: dict[tuple, str]
+    ruleset: RuleSet,
+    cand: _Candidate,
+    heads: dict[int, tuple[str, str, str]],
+    texts: dict[tuple, str],
+    reasons: dict[tuple, Text],
 ) -> Decision:
     """The :class:`Decision` of ``cand``; ``heads`` keeps each rule's fixed parts of the reason (by
-    index), ``texts`` the facts texts of rules that show only rank, tier, group and level."""
+    index), ``texts`` the facts texts of rules that show only rank, tier, group and level, ``reasons``
+    the reasons built (kept per rule set, at most :data:`_TEXTS_KEPT`: decisions with the same rule, facts
+    text and outcome share one object, so a caller can store each distinct reason's data once)."""
     rule = cand.rule
     facts = cand.facts
     res = cand.res
     fixed = heads.get(cand.index)
     if fixed is None:
-        fixed = heads[cand.index] = (
-            f"依据 {rule.source}（规则 {rule.label}）：",
-            f" → {rule.outcome.text}；",
-        )
+        fixed = heads[cand.index] = (rule.source, rule.label, rule.outcome.text)
     when = rule.when
     if when._plain_facts:  # the text depends on these facts alone: kept per rule set
         text_key = (
@@ -1439,9 +1518,38 @@ def _decision(
         facts_text = when.facts_text(facts)
     status = cand.status
     if status is _GRANTED:
-        reason = f"{fixed[0]}{facts_text}{fixed[1]}结果：{res.text}"
+        reason_key: tuple = (cand.index, facts_text, res.text)
+        reason = reasons.get(reason_key)
+        if reason is None:
+            reason = Text(
+                _REASON_GRANTED,
+                {
+                    "source": fixed[0],
+                    "rule": fixed[1],
+                    "facts": facts_text,
+                    "outcome": fixed[2],
+                    "result": res.text,
+                },
+            )
+            if len(reasons) < _TEXTS_KEPT:
+                reasons[reason_key] = reason
     else:
-        reason = f"{fixed[0]}{facts_text}{fixed[1]}{_STATUS_LABELS[status]}：{cand.reason}"
+        reason_key = (cand.index, facts_text, status, cand.reason)
+        reason = reasons.get(reason_key)
+        if reason is None:
+            reason = Text(
+                _REASON_OTHER,
+                {
+                    "source": fixed[0],
+                    "rule": fixed[1],
+                    "facts": facts_text,
+                    "outcome": fixed[2],
+                    "status": _STATUS_LABELS[status],
+                    "reason": cand.reason,
+                },
+            )
+            if len(reasons) < _TEXTS_KEPT:
+                reasons[reason_key] = reason
     return _built(
         Decision,
         {

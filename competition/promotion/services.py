@@ -13,6 +13,7 @@ import contextlib
 import functools
 import gc
 import itertools
+import json
 import operator
 from collections import defaultdict
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Contest, Event, event_title
 from competition.domain import Group, SkillLevel
-from competition.errors import N_, DomainError, joined
+from competition.errors import N_, DomainError, fmt, joined, to_data
 from competition.extensions import db
 from competition.marking.models import Appeal, Publication, PublishedStanding, Ruling
 from competition.promotion import presets
@@ -178,8 +179,18 @@ def choose_preset(
         object_id=row.id,
         contest_id=contest.id,
         summary=(
-            f"{'复制' if clone else '采用'}预置晋升规则“{preset.name}”"
-            + (f"（赛项 {event.title}）" if event else "")
+            fmt(
+                N_("复制预置晋升规则“%(name)s”（赛项 %(event)s）")
+                if clone
+                else N_("采用预置晋升规则“%(name)s”（赛项 %(event)s）"),
+                name=preset.name,
+                event=event.title,
+            )
+            if event
+            else fmt(
+                N_("复制预置晋升规则“%(name)s”") if clone else N_("采用预置晋升规则“%(name)s”"),
+                name=preset.name,
+            )
         ),
         before=before,
         after={"ruleset": row.ruleset_key, "preset": row.preset_key, "cloned_from": row.cloned_from},
@@ -269,7 +280,13 @@ def save_ruleset(
         object_type="promotion_ruleset",
         object_id=row.id,
         contest_id=row.contest_id,
-        summary=f"{'导入' if text is not None else '修改'}晋升规则“{ruleset.name}”，版本 {ruleset.key}",
+        summary=fmt(
+            N_("导入晋升规则“%(name)s”，版本 %(key)s")
+            if text is not None
+            else N_("修改晋升规则“%(name)s”，版本 %(key)s"),
+            name=ruleset.name,
+            key=ruleset.key,
+        ),
         before=before,
         after={"ruleset": row.ruleset_key, "revision": row.revision},
     )
@@ -290,7 +307,7 @@ def remove_override(row: PromotionRuleSet, *, actor: User, now: datetime) -> Non
         now=now,
         object_type="promotion_ruleset",
         contest_id=contest_id,
-        summary="删除赛项单独的晋升规则，改用竞赛默认规则",
+        summary=N_("删除赛项单独的晋升规则，改用竞赛默认规则"),
         before={"ruleset": key},
     )
 
@@ -314,11 +331,15 @@ class EvaluationReport:
     @property
     def summary(self) -> str:
         """``新增 3 条，变化 1 条，…`` in Chinese."""
-        parts = [f"新增 {self.added} 条", f"变化 {self.changed} 条", f"删除 {self.removed} 条"]
+        parts = [
+            fmt(N_("新增 %(n)s 条"), n=self.added),
+            fmt(N_("变化 %(n)s 条"), n=self.changed),
+            fmt(N_("删除 %(n)s 条"), n=self.removed),
+        ]
         if self.reversed:
-            parts.append(f"撤销已确认 {self.reversed} 条")
-        parts.append(f"未变 {self.unchanged} 条")
-        return "，".join(parts)
+            parts.append(fmt(N_("撤销已确认 %(n)s 条"), n=self.reversed))
+        parts.append(fmt(N_("未变 %(n)s 条"), n=self.unchanged))
+        return joined(parts, "，")
 
 
 _ENGINE_FIELDS = (
@@ -845,6 +866,24 @@ def _values(decision: Decision, line: _Line) -> dict[str, Any]:
 _LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
 
 
+def reason_data(decision: Decision) -> dict[str, Any]:
+    """``{"facts": …, "outcome": …, "reason": …}``: the decision's ``facts_text``, ``outcome_text`` and
+    ``reason`` as stored marked messages (:func:`competition.errors.to_data`), kept in
+    ``PromotionDecision.reason_data`` so pages show them in the reader's language. The reason's
+    parameters ``facts``, ``result`` and ``source`` are left out when they are the facts, the outcome and
+    the rule source (the row holds them; :attr:`PromotionDecision.shown_reason` puts them back): the
+    data stays about as long as the texts."""
+    facts = to_data(decision.facts_text)
+    outcome = to_data(decision.outcome_text)
+    reason = to_data(decision.reason)
+    params = reason.get("p") if isinstance(reason, dict) else None
+    if isinstance(params, dict):  # left out what the row holds anyway (PromotionDecision.shown_reason)
+        for name, same in (("facts", facts), ("result", outcome), ("source", decision.rule_source)):
+            if name in params and params[name] == same:
+                del params[name]
+    return {"facts": facts, "outcome": outcome, "reason": reason}
+
+
 def _live(outcome: DecisionStatus) -> bool:
     return outcome in _LIVE
 
@@ -886,7 +925,7 @@ def propose_on_final(contest: Contest, *, actor: User | None, now: datetime) -> 
     if contest.status not in EVALUABLE or not rulesets_of(contest):
         return None
     try:
-        return evaluate_contest(contest, actor=actor, now=now, cause="成绩确认后自动")
+        return evaluate_contest(contest, actor=actor, now=now, cause=N_("成绩确认后自动"))
     except DomainError:
         return None
 
@@ -905,8 +944,14 @@ class YearReport:
         for report in self.reports.values():
             for name in ("added", "changed", "removed", "reversed", "unchanged"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
-        text = f"评估 {len(self.reports)} 个竞赛：{total.summary}"
-        return text + (f"；跳过 {len(self.skipped)} 个" if self.skipped else "")
+        if self.skipped:
+            return fmt(
+                N_("评估 %(n)s 个竞赛：%(summary)s；跳过 %(skipped)s 个"),
+                n=len(self.reports),
+                summary=total.summary,
+                skipped=len(self.skipped),
+            )
+        return fmt(N_("评估 %(n)s 个竞赛：%(summary)s"), n=len(self.reports), summary=total.summary)
 
 
 def year_contests(body_id: int, year: int) -> list[Contest]:
@@ -980,7 +1025,7 @@ def _evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime
             now=now,
             object_type="organizing_body",
             object_id=body_ids[0] if len(body_ids) == 1 else None,
-            summary=f"批量生成晋升与称号决定：{report.summary}",
+            summary=fmt(N_("批量生成晋升与称号决定：%(summary)s"), summary=report.summary),
             after={
                 "contests": {
                     str(cid): {
@@ -1036,6 +1081,7 @@ _NEW_COLUMNS = (
     "facts_text",
     "outcome_text",
     "reason",
+    "reason_data",
     "superseded_by",
     "blocked_by",
     "final_date",
@@ -1068,6 +1114,20 @@ class _NewDecisions:
         timestamp = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
         self._evaluated_at = timestamp(now) if timestamp is not None else now
         self._proposed = ReviewState.PROPOSED.value
+        self._data: dict[tuple[int, int, int], tuple[tuple[str, str, str], str]] = {}
+
+    def _reason_data(self, decision: Decision) -> str:
+        """The JSON text of :func:`reason_data` for ``decision``, computed once per distinct texts
+        (decisions share them: the engine keeps its texts per rule set)."""
+        texts = (decision.facts_text, decision.outcome_text, decision.reason)
+        key = (id(texts[0]), id(texts[1]), id(texts[2]))
+        found = self._data.get(key)
+        if found is None:  # the texts are kept with their data, so their ids are not reused meanwhile
+            found = self._data[key] = (
+                texts,
+                json.dumps(reason_data(decision), ensure_ascii=False, separators=(",", ":")),
+            )
+        return found[1]
 
     def _stored_date(self, day: date | None) -> Any:
         if day is None or self._date is None:
@@ -1098,6 +1158,7 @@ class _NewDecisions:
                 decision.facts_text,
                 decision.outcome_text,
                 decision.reason,
+                self._reason_data(decision),
                 decision.superseded_by,
                 decision.blocked_by,
                 self._stored_date(line.final_date),
@@ -1184,6 +1245,7 @@ def _evaluate_loaded(
         )
         for name, value in values.items():
             setattr(row, name, value)
+        row.reason_data = reason_data(decision)
         row.evaluated_at = now
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED and material:
@@ -1230,7 +1292,7 @@ def _evaluate_loaded(
             object_type="contest",
             object_id=contest.id,
             contest_id=contest.id,
-            summary=f"{cause}生成晋升与称号决定：{report.summary}",
+            summary=fmt(N_("%(cause)s生成晋升与称号决定：%(summary)s"), cause=cause, summary=report.summary),
             after={
                 "added": report.added,
                 "changed": report.changed,
@@ -1288,6 +1350,11 @@ def _reason(text: str | None) -> str:
     return reason
 
 
+def _cut(summary: str) -> str:
+    """``summary`` as the audit log keeps it: at most 300 characters (a longer one is cut, as plain text)."""
+    return summary if len(summary) <= 300 else str(summary)[:300]
+
+
 def _review_audit(
     decision: PromotionDecision, action: str, summary: str, before: dict, *, actor: User, now: datetime
 ) -> None:
@@ -1301,7 +1368,14 @@ def _review_audit(
         object_type="promotion_decision",
         object_id=decision.id,
         contest_id=decision.contest_id,
-        summary=f"{decision.competitor.name}（{decision.event.title}）：{summary}"[:300],
+        summary=_cut(
+            fmt(
+                N_("%(name)s（%(event)s）：%(summary)s"),
+                name=decision.competitor.name,
+                event=decision.event.title,
+                summary=summary,
+            )
+        ),
         before=before,
         after={
             "state": decision.state.value,
@@ -1321,7 +1395,9 @@ def reject_decision(decision: PromotionDecision, reason: str | None, *, actor: U
     before = {"state": decision.state.value, "reason": decision.review_reason}
     decision.state = ReviewState.REJECTED
     decision.review_reason = text
-    _review_audit(decision, "reject", f"不予通过：{text}", before, actor=actor, now=now)
+    _review_audit(
+        decision, "reject", fmt(N_("不予通过：%(reason)s"), reason=text), before, actor=actor, now=now
+    )
 
 
 def restore_decision(decision: PromotionDecision, reason: str | None, *, actor: User, now: datetime) -> None:
@@ -1333,7 +1409,9 @@ def restore_decision(decision: PromotionDecision, reason: str | None, *, actor: 
     decision.state = ReviewState.PROPOSED
     decision.review_reason = text
     decision.notice_id = None
-    _review_audit(decision, "restore", f"恢复为待审核：{text}", before, actor=actor, now=now)
+    _review_audit(
+        decision, "restore", fmt(N_("恢复为待审核：%(reason)s"), reason=text), before, actor=actor, now=now
+    )
 
 
 def adjust_decision(
@@ -1356,8 +1434,17 @@ def adjust_decision(
     decision.review_reason = text
     decision.state = ReviewState.PROPOSED
     decision.notice_id = None
-    shown = level.certificate_label if level else f"恢复为 {decision.outcome_text}"
-    _review_audit(decision, "adjust", f"调整为 {shown}：{text}", before, actor=actor, now=now)
+    shown = (
+        level.certificate_label if level else fmt(N_("恢复为 %(outcome)s"), outcome=decision.shown_outcome)
+    )
+    _review_audit(
+        decision,
+        "adjust",
+        fmt(N_("调整为 %(level)s：%(reason)s"), level=shown, reason=text),
+        before,
+        actor=actor,
+        now=now,
+    )
 
 
 # ---- notice and confirmation -------------------------------------------------------------------------
@@ -1430,7 +1517,12 @@ def publish_notice(
         object_type="promotion_notice",
         object_id=notice.id,
         contest_id=contest.id,
-        summary=f"公示晋升与称号决定 {len(pending)} 条，{period.first_day.isoformat()} 至 {last_day.isoformat()}",
+        summary=fmt(
+            N_("公示晋升与称号决定 %(n)s 条，%(first)s 至 %(last)s"),
+            n=len(pending),
+            first=period.first_day.isoformat(),
+            last=last_day.isoformat(),
+        ),
         after={"decisions": [d.id for d in pending], "first_day": period.first_day, "last_day": last_day},
     )
     return notice
@@ -1485,7 +1577,7 @@ def confirm_decisions(contest: Contest, *, actor: User, now: datetime) -> Confir
         object_type="contest",
         object_id=contest.id,
         contest_id=contest.id,
-        summary=f"确认晋升与称号决定 {report.confirmed} 条",
+        summary=fmt(N_("确认晋升与称号决定 %(n)s 条"), n=report.confirmed),
         after={"decisions": [d.id for d in confirmed], "waiting": report.waiting},
     )
     return report
@@ -1613,7 +1705,14 @@ def reverse_decision(decision: PromotionDecision, reason: str, *, actor: User | 
         object_type="promotion_decision",
         object_id=decision.id,
         contest_id=decision.contest_id,
-        summary=f"撤销 {competitor.name} 的决定（{decision.outcome_text}）：{reason}"[:300],
+        summary=_cut(
+            fmt(
+                N_("撤销 %(name)s 的决定（%(outcome)s）：%(reason)s"),
+                name=competitor.name,
+                outcome=decision.shown_outcome,
+                reason=reason,
+            )
+        ),
         before={"state": "confirmed"},
         after={
             "state": "reversed",
@@ -1724,7 +1823,12 @@ def add_level_record(
         now=now,
         object_type="competitor",
         object_id=competitor.id,
-        summary=f"为 {competitor.name} 录入等级 {level.certificate_label}（{origin.label}）",
+        summary=fmt(
+            N_("为 %(name)s 录入等级 %(level)s（%(origin)s）"),
+            name=competitor.name,
+            level=level.certificate_label,
+            origin=origin.label,
+        ),
         before=before,
         after={"level": level, "origin": origin, "source": source, "current_level": competitor.current_level},
     )
@@ -1831,7 +1935,12 @@ def create_programme(
         now=now,
         object_type="honour_programme",
         object_id=programme.id,
-        summary=f"新建评选“{title}”（{period.label}，名额 {quota}）",
+        summary=fmt(
+            N_("新建评选“%(title)s”（%(period)s，名额 %(quota)s）"),
+            title=title,
+            period=period.label,
+            quota=quota,
+        ),
         after={"title": title, "quota": quota, "period": period, "age_max": age_max, "min_level": min_level},
     )
     return programme
@@ -1865,7 +1974,7 @@ def open_batch(
         now=now,
         object_type="honour_batch",
         object_id=batch.id,
-        summary=f"开始“{programme.title}”{label}评选",
+        summary=fmt(N_("开始“%(title)s”%(label)s评选"), title=programme.title, label=label),
         after={"year": year, "age_reference_date": age_reference_date},
     )
     return batch
@@ -1987,7 +2096,12 @@ def nominate_from_results(
         now=now,
         object_type="honour_batch",
         object_id=batch.id,
-        summary=f"“{programme.title}”{batch.label}：按竞赛成绩推荐 {added} 人",
+        summary=fmt(
+            N_("“%(title)s”%(label)s：按竞赛成绩推荐 %(n)s 人"),
+            title=programme.title,
+            label=batch.label,
+            n=added,
+        ),
         after={"added": added, "contest": contest.id if contest else None, "top_n": top_n},
     )
     return added
@@ -2042,7 +2156,12 @@ def nominate_by_unit(
         now=now,
         object_type="honour_nomination",
         object_id=nomination.id,
-        summary=f"“{batch.programme.title}”{batch.label}：单位推荐 {competitor.name}",
+        summary=fmt(
+            N_("“%(title)s”%(label)s：单位推荐 %(name)s"),
+            title=batch.programme.title,
+            label=batch.label,
+            name=competitor.name,
+        ),
         after={"unit": unit_id, "attachment": nomination.attachment_name},
     )
     return nomination
@@ -2118,7 +2237,12 @@ def review_nomination(
         now=now,
         object_type="honour_nomination",
         object_id=nomination.id,
-        summary=f"“{programme.title}”：{nomination.competitor.name} {nomination.state.label}",
+        summary=fmt(
+            N_("“%(title)s”：%(name)s %(state)s"),
+            title=programme.title,
+            name=nomination.competitor.name,
+            state=nomination.state.label,
+        ),
         before=before,
         after={"state": nomination.state.value, "reason": nomination.review_reason},
     )
@@ -2144,7 +2268,12 @@ def publish_batch_notice(
         now=now,
         object_type="honour_batch",
         object_id=batch.id,
-        summary=f"公示“{batch.programme.title}”{batch.label}拟入选 {len(selected)} 人",
+        summary=fmt(
+            N_("公示“%(title)s”%(label)s拟入选 %(n)s 人"),
+            title=batch.programme.title,
+            label=batch.label,
+            n=len(selected),
+        ),
         after={
             "first_day": period.first_day,
             "last_day": period.last_day,
@@ -2223,7 +2352,9 @@ def confirm_batch(batch: HonourBatch, *, actor: User, now: datetime) -> list[Hon
         now=now,
         object_type="honour_batch",
         object_id=batch.id,
-        summary=f"确认“{programme.title}”{batch.label}：{len(made)} 人",
+        summary=fmt(
+            N_("确认“%(title)s”%(label)s：%(n)s 人"), title=programme.title, label=batch.label, n=len(made)
+        ),
         after={"records": [h.record_number for h in made]},
     )
     return made
