@@ -18,12 +18,10 @@ from flask import (
     abort,
     current_app,
     flash,
-    get_flashed_messages,
     redirect,
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -81,38 +79,13 @@ def _verification_page(
         if certificate is not None and certificate.status is CertificateStatus.SUPERSEDED
         else None
     )
-    # A certificate's public page changes only with its status (revoke, reissue): for visitors who
-    # are not signed in and have no message waiting, the rendered page is kept per process, keyed by
-    # everything it shows that can change.
-    key = None
-    if certificate is not None and form is None and message is None and not current_user.is_authenticated:
-        key = (
-            certificate.id,
-            certificate.verify_code,
-            certificate.sha256,
-            certificate.status,
-            certificate.status_changed_at,
-            replaced_by.id if replaced_by is not None else None,
-            str(get_locale()),
-        )
-        if not session.get("_flashes") and (html := _VERIFIED_PAGES.get(key)) is not None:
-            return html
-    html = render_template(
+    return render_template(
         "certificates_pages/verify.html",
         certificate=certificate,
         replaced_by=replaced_by,
         form=form,
         message=message,
     )
-    if key is not None and 'name="csrf_token"' not in html and not get_flashed_messages():
-        if len(_VERIFIED_PAGES) >= 512:
-            _VERIFIED_PAGES.clear()
-        _VERIFIED_PAGES[key] = html
-    return html
-
-
-#: Rendered public verification pages of this process (see :func:`_verification_page`).
-_VERIFIED_PAGES: dict[tuple, str] = {}
 
 
 def _commit_lookup() -> None:
@@ -122,12 +95,6 @@ def _commit_lookup() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     db.session.commit()
-
-
-def _anonymous_plain_visit() -> bool:
-    """A visitor not signed in with no message waiting: the page they get depends only on the
-    certificate's state and the locale, so it can be served from a page cache."""
-    return not current_user.is_authenticated and not session.get("_flashes")
 
 
 def _log(via: str, query: str, certificate_id: int | None) -> None:
@@ -161,10 +128,11 @@ def show(code: str):
     fast = lookups.for_app(current_app)
     if fast is None:
         return _show_from_database(code)
-    # With Redis: the status token and this process's page for the code; a hit costs one Redis round
-    # trip (token read and log row pushed together) and no database connection.
+    # With Redis: this process's page for the code, served while the status token is unchanged; a hit
+    # costs no Redis round trip while the process's listener holds the token (else one: token read and
+    # log row pushed together) and no database connection.
     key = (code, str(get_locale()))
-    plain = _anonymous_plain_visit()  # before rendering, which takes any waiting message
+    plain = pagecache.plain_visit()  # before rendering, which takes any waiting message
     kept = fast.cache.get(key) if plain else None
     heard = fast.heard_token()  # this process's listener holds the token: no round trip at all
     if heard is not None:

@@ -5,7 +5,7 @@ and competitors (``me``). Separate blueprints, so who may see what is visible fr
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -53,7 +53,7 @@ def index():
         year=year,
         searching=bool(query or year),
     )
-    if plain and not session.get("_flashes"):
+    if plain:  # (rendering took any waiting message; plain_visit saw none)
         pagecache.keep(key, html, seconds=PORTAL_PAGE_SECONDS, since=since)
     return html
 
@@ -77,7 +77,7 @@ def contest(contest_id: int):
         summaries=services.event_summaries(contest, today),
         has_promotion_notice=bool(notices_of(contest)),
     )
-    if plain and not session.get("_flashes"):
+    if plain:  # (rendering took any waiting message; plain_visit saw none)
         pagecache.keep(key, html, seconds=PORTAL_PAGE_SECONDS, since=since)
     return html
 
@@ -89,14 +89,14 @@ def event_results(event_id: int):
     Published standings do not change (a re-publication is a new publication), so the whole page is
     kept per process for visitors who are not signed in and have no messages waiting, keyed by the
     publication, page, search, locale and whether the notice is over."""
-    from flask import get_flashed_messages, session
+    from flask import get_flashed_messages
     from flask_babel import get_locale
 
     from competition.marking.results import publications
 
     query = (request.args.get("q") or "").strip()[:60]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    anonymous = not current_user.is_authenticated and not session.get("_flashes")
+    anonymous = pagecache.plain_visit()
     today = clock.now().date()
     locale = str(get_locale())
     stamp = services.remembered_stamp(event_id) if anonymous else None

@@ -65,12 +65,11 @@ from competition.promotion.rules import (
     MAX_TEAM_SIZE,
     TEAM_SIZES,
     Decision,
-    DecisionKind,
-    DecisionStatus,
     PriorPromotion,
     ResultFacts,
     RuleSet,
     evaluate,
+    no_match_decision,
 )
 
 E = TypeVar("E", bound=StrEnum)
@@ -609,20 +608,12 @@ def evaluate_standings(ruleset: RuleSet, standings: Standings, *, today: date) -
     for row in standings.rows:
         if row.facts is None:
             decisions.append(
-                Decision(
-                    ruleset=ruleset.key,
+                no_match_decision(
+                    ruleset,
                     person_key=row.person,
                     contest_key=row.contest,
                     event_key=row.event,
-                    kind=DecisionKind.NONE,
-                    status=DecisionStatus.NO_MATCH,
-                    rule_id=None,
-                    rule_name=None,
-                    rule_source=None,
-                    level=None,
-                    title=None,
                     facts_text="取消资格" if row.status is StandingStatus.DISQUALIFIED else "未排名",
-                    outcome_text="无",
                     reason=row.skip_reason,
                 )
             )

@@ -1334,11 +1334,28 @@ _TEXTS_KEPT = 20_000
 
 def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
     facts_text = _basic_facts_text(facts)
-    return Decision(
-        ruleset=ruleset.key,
+    return no_match_decision(
+        ruleset,
         person_key=facts.person_key,
         contest_key=facts.contest_key,
         event_key=facts.event_key,
+        facts_text=facts_text,
+        reason=fmt(
+            N_("%(facts)s：不符合规则集“%(ruleset)s”中任何规则的条件"), facts=facts_text, ruleset=ruleset.name
+        ),
+    )
+
+
+def no_match_decision(
+    ruleset: RuleSet, *, person_key: str, contest_key: str, event_key: str, facts_text: str, reason: str
+) -> Decision:
+    """The decision for a result that earns nothing under ``ruleset`` (status ``NO_MATCH``, outcome 无):
+    a result no rule matches, or one that cannot be evaluated at all (disqualified, not ranked)."""
+    return Decision(
+        ruleset=ruleset.key,
+        person_key=person_key,
+        contest_key=contest_key,
+        event_key=event_key,
         kind=DecisionKind.NONE,
         status=DecisionStatus.NO_MATCH,
         rule_id=None,
@@ -1348,9 +1365,7 @@ def _no_match_decision(ruleset: RuleSet, facts: ResultFacts) -> Decision:
         title=None,
         facts_text=facts_text,
         outcome_text=_NONE,
-        reason=fmt(
-            N_("%(facts)s：不符合规则集“%(ruleset)s”中任何规则的条件"), facts=facts_text, ruleset=ruleset.name
-        ),
+        reason=reason,
     )
 
 
