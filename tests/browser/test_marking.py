@@ -93,6 +93,7 @@ def test_a_judge_marks_on_a_tablet_and_the_chief_judge_signs_off_and_decrypts(
     expect(page.locator(".cell.saved")).to_have_count(12)
     # a value out of range is flagged while typing and not saved
     page.get_by_role("link", name="B 作品质量").click()
+    page.wait_for_load_state()  # the grid's deferred script runs before "load": typing before it checks nothing
     first = page.locator('input[data-aspect="B2"]').first
     first.fill("5")
     expect(page.locator(".cell.bad").first).to_contain_text("不能大于 3")
