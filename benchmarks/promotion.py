@@ -4,14 +4,18 @@ has work to do) → :func:`competition.promotion.services.evaluate_year`: read t
 competitors, level history and other contests' confirmed promotions of the whole year in a fixed number
 of queries, build the facts, run the engine contest by contest (the same call as one contest's
 evaluation), write every decision that grants or explains a rule (18,000 results → ~6,600 rows; results
-no rule matches are not stored but derived when a page shows them) in one INSERT (SQLite; ``COPY`` on
-PostgreSQL, which SQLAlchemy's statement count does not see) and audit the run.
+no rule matches are not stored but derived when a page shows them) in one INSERT (SQLite; on PostgreSQL
+one ``COPY``, fed while the engine runs, which SQLAlchemy's statement count does not see) with the few
+dozen reasons they share (``promotion_reason``), and audit the run.
 The run then checks that re-evaluating the year, and each contest on its own, changes nothing, and
 times deriving one contest's "不符合条件" lines as the organizer's page does.
 
 Baseline, in the same run: a bare ``SELECT`` of the same current standings joined to their competitors,
 fetched into Python (the least any computation of the decisions must read). ratio = baseline ÷ ours
-(higher is better); target 0.33; the absolute target is under 2 s.
+(higher is better); target 0.33; the absolute target is under 2 s. Both are timed :data:`REPEATS` times,
+alternately, and each keeps its best time (a busy machine only ever slows a run down); every timed
+evaluation is the year's first (the decisions the previous one wrote are deleted before it, untimed)
+and includes its commit.
 
 SQLite by default (a temporary file, its own database); PostgreSQL when ``BENCH_DATABASE_URL`` is set (the
 database is emptied first). Run: ``.venv/bin/python -m benchmarks.promotion``
@@ -34,6 +38,8 @@ EVENTS_PER_CONTEST = 2
 ENTRIES_PER_EVENT = 30
 COMPETITORS = 15_000
 TARGET = 0.33
+#: Each side is timed this many times, alternately, and its best time kept.
+REPEATS = 5
 NOW = datetime(2026, 12, 1, 9, 0)
 
 
@@ -265,7 +271,7 @@ def main() -> None:
     from competition.contests.models import Contest
     from competition.extensions import db
     from competition.promotion import services
-    from competition.promotion.models import PromotionDecision
+    from competition.promotion.models import PromotionDecision, PromotionReason
     from competition.promotion.rules import DecisionStatus
 
     instance = Path(tempfile.mkdtemp(prefix="bench-promotion-"))
@@ -279,34 +285,48 @@ def main() -> None:
     started = time.perf_counter()
     app, contest_ids, organizer_id = build(url, instance)
     print(f"built {CONTESTS} contests, {COMPETITORS} competitors in {time.perf_counter() - started:.1f} s")
+    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
     with app.app_context():
-        baseline_rows = 0
-        best_baseline = best_baseline_cpu = float("inf")
-        for _ in range(3):
-            t, c = time.perf_counter(), time.process_time()
-            baseline_rows = baseline_select()
-            best_baseline = min(best_baseline, time.perf_counter() - t)
-            best_baseline_cpu = min(best_baseline_cpu, time.process_time() - c)
-        db.session.rollback()
         organizer = db.session.get(User, organizer_id)
+        body_id = organizer.body_id
         statements = _count_statements(db.engine)
         profile = None
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
 
             profile = cProfile.Profile()
-            profile.enable()
-        t, c = time.perf_counter(), time.process_time()
-        report = services.evaluate_year(
-            services.year_contests(organizer.body_id, 2026), actor=organizer, now=NOW
-        )
-        db.session.commit()
-        ours = time.perf_counter() - t
-        ours_cpu = time.process_time() - c
+        baseline_rows = queries = 0
+        best_baseline = best_baseline_cpu = ours = ours_cpu = float("inf")
+        for repeat in range(REPEATS):
+            t, c = time.perf_counter(), time.process_time()
+            baseline_rows = baseline_select()
+            this_baseline = time.perf_counter() - t
+            best_baseline = min(best_baseline, this_baseline)
+            best_baseline_cpu = min(best_baseline_cpu, time.process_time() - c)
+            db.session.rollback()
+            if repeat:  # the same first evaluation again: remove what the previous one wrote (not timed)
+                if dialect == "postgresql":  # new files, as the first run had: no dead rows left to skip
+                    db.session.execute(sa.text("TRUNCATE promotion_decision, promotion_reason CASCADE"))
+                else:
+                    db.session.execute(sa.delete(PromotionDecision))
+                    db.session.execute(sa.delete(PromotionReason))
+                db.session.commit()
+            organizer = db.session.get(User, organizer_id)
+            statements[0] = 0
+            if profile is not None and repeat == REPEATS - 1:
+                profile.enable()
+            t, c = time.perf_counter(), time.process_time()
+            report = services.evaluate_year(services.year_contests(body_id, 2026), actor=organizer, now=NOW)
+            db.session.commit()
+            this_ours = time.perf_counter() - t
+            ours = min(ours, this_ours)
+            ours_cpu = min(ours_cpu, time.process_time() - c)
+            queries = statements[0]
+            print(f"  timing {repeat + 1}/{REPEATS}: baseline {this_baseline:.3f} s, ours {this_ours:.3f} s")
         if profile is not None:
             profile.disable()
             profile.dump_stats(os.environ["BENCH_PROFILE"])
-        queries = statements[0]
+        organizer = db.session.get(User, organizer_id)
         assert len(report.reports) == CONTESTS and not report.skipped, report.skipped
         stored = db.session.execute(sa.select(sa.func.count()).select_from(PromotionDecision)).scalar()
         granted = db.session.execute(
@@ -339,7 +359,6 @@ def main() -> None:
     ratio = best_baseline / ours
     # CPU seconds of this process (SQLite runs in it): less sensitive to other sessions sharing the cores.
     cpu_ratio = best_baseline_cpu / ours_cpu
-    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
     print(
         f"{dialect}: baseline SELECT of {baseline_rows} standings {best_baseline:.3f} s; "
         f"ours (evaluate_year) {ours:.3f} s, {queries} SQL statements; CPU seconds: baseline "

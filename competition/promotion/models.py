@@ -123,6 +123,22 @@ class PromotionNotice(db.Model):
     __table_args__ = (sa.UniqueConstraint("contest_id", "sequence", name="uq_promotion_notice_sequence"),)
 
 
+class PromotionReason(db.Model):
+    """The facts, outcome and reason of decisions as stored marked messages
+    (:func:`competition.promotion.services.reason_data`), so pages show them in the reader's language.
+
+    Kept once per distinct content and shared: a rule set gives the same texts to every result with the
+    same facts (a city's year of 6,600 decisions has a few dozen), so a decision row carries only the
+    ``digest``, the SHA-256 of the canonical JSON (:func:`competition.promotion.services.reason_digest`).
+    Rows are never changed or deleted; the decision's Chinese texts stay its record.
+    """
+
+    __tablename__ = "promotion_reason"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
 class PromotionDecision(db.Model):
     """One decision of the engine about one competitor's result and one rule, with its review.
 
@@ -155,9 +171,12 @@ class PromotionDecision(db.Model):
     facts_text: Mapped[str] = mapped_column(sa.Text)
     outcome_text: Mapped[str] = mapped_column(sa.String(300))
     reason: Mapped[str] = mapped_column(sa.Text)
-    # {"facts": …, "outcome": …, "reason": …}: the three texts as stored marked messages (to_data), NULL
-    # for rows written before it existed (they show the Chinese text)
-    reason_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+    # The three texts as stored marked messages (PromotionReason, shared by the decisions that have the
+    # same texts); NULL for rows written before it existed (they show the Chinese text). Checked at
+    # commit, so a year's rows can be written before the few reasons they share.
+    reason_digest: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("promotion_reason.digest", deferrable=True, initially="DEFERRED")
+    )
     superseded_by: Mapped[str | None] = mapped_column(sa.String(120))
     blocked_by: Mapped[str | None] = mapped_column(sa.String(40))
     final_date: Mapped[date | None]
@@ -177,12 +196,22 @@ class PromotionDecision(db.Model):
     competitor: Mapped[Competitor] = relationship()
     notice: Mapped[PromotionNotice | None] = relationship()
     reviewed_by: Mapped[User | None] = relationship()
+    # loaded with the decisions (one more query for any number of them: they share a few reasons)
+    reason_messages: Mapped[PromotionReason | None] = relationship(lazy="selectin")
 
     __table_args__ = (
         sa.UniqueConstraint(
             "contest_id", "event_id", "competitor_id", "rule_key", name="uq_promotion_decision"
         ),
     )
+
+    @property
+    def reason_data(self) -> dict[str, Any] | None:
+        """``{"facts": …, "outcome": …, "reason": …}``: the decision's three texts as stored marked
+        messages (:func:`competition.promotion.services.reason_data`), or ``None`` for rows written
+        before they were kept (pages then show the Chinese text)."""
+        reason = self.reason_messages
+        return reason.data if reason is not None else None
 
     @property
     def effective_level(self) -> SkillLevel | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import itertools
 import json
 import operator
@@ -23,6 +24,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from competition.accounts.models import User
 from competition.audit.services import record
@@ -47,6 +49,7 @@ from competition.promotion.models import (
     NominationState,
     PromotionDecision,
     PromotionNotice,
+    PromotionReason,
     PromotionRuleSet,
     PromotionRuleSetRevision,
     ReviewState,
@@ -868,11 +871,11 @@ _LIVE = frozenset((DecisionStatus.GRANTED, DecisionStatus.PENDING))
 
 def reason_data(decision: Decision) -> dict[str, Any]:
     """``{"facts": …, "outcome": …, "reason": …}``: the decision's ``facts_text``, ``outcome_text`` and
-    ``reason`` as stored marked messages (:func:`competition.errors.to_data`), kept in
-    ``PromotionDecision.reason_data`` so pages show them in the reader's language. The reason's
-    parameters ``facts``, ``result`` and ``source`` are left out when they are the facts, the outcome and
-    the rule source (the row holds them; :attr:`PromotionDecision.shown_reason` puts them back): the
-    data stays about as long as the texts."""
+    ``reason`` as stored marked messages (:func:`competition.errors.to_data`), kept once per distinct
+    content as a :class:`PromotionReason` (read as ``PromotionDecision.reason_data``) so pages show them
+    in the reader's language. The reason's parameters ``facts``, ``result`` and ``source`` are left out
+    when they are the facts, the outcome and the rule source (the row holds them;
+    :attr:`PromotionDecision.shown_reason` puts them back)."""
     facts = to_data(decision.facts_text)
     outcome = to_data(decision.outcome_text)
     reason = to_data(decision.reason)
@@ -882,6 +885,35 @@ def reason_data(decision: Decision) -> dict[str, Any]:
             if name in params and params[name] == same:
                 del params[name]
     return {"facts": facts, "outcome": outcome, "reason": reason}
+
+
+def reason_digest(data: dict[str, Any]) -> str:
+    """The key of :class:`PromotionReason` for ``data`` (:func:`reason_data`): the SHA-256, in 64 hex
+    digits, of its canonical JSON (keys sorted, no spaces, UTF-8), so equal data always has one key."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def store_reasons(reasons: Mapping[str, dict[str, Any]]) -> None:
+    """Keep ``reasons`` (``{digest: data}``, :func:`reason_digest`) as :class:`PromotionReason` rows in
+    one statement on the session's connection; a digest already stored is left as it is (``INSERT … ON
+    CONFLICT DO NOTHING``: two evaluations running at once may both bring the same reason)."""
+    if not reasons:
+        return
+    connection = db.session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(PromotionReason).on_conflict_do_nothing(index_elements=["digest"])
+    connection.execute(statement, [{"digest": key, "data": data} for key, data in reasons.items()])
+
+
+def _stored_reason(decision: Decision) -> PromotionReason:
+    """The :class:`PromotionReason` of ``decision``'s texts, stored first if new."""
+    data = reason_data(decision)
+    digest = reason_digest(data)
+    store_reasons({digest: data})
+    found = db.session.get(PromotionReason, digest)
+    assert found is not None  # stored just above, or already there
+    return found
 
 
 def _live(outcome: DecisionStatus) -> bool:
@@ -905,12 +937,10 @@ def evaluate_contest(
         raise DomainError(
             N_("竞赛处于“%(status)s”阶段，成绩公示后才能生成晋升决定。"), status=contest.status.label
         )
-    inserts = _NewDecisions(now)
-    report = _evaluate_loaded(
-        contest, _load([contest]), _existing([contest.id]), inserts, actor=actor, now=now, cause=cause
-    )
-    inserts.write()
-    return report
+    loaded, existing = _load([contest]), _existing([contest.id])
+    with _NewDecisions(now) as inserts:
+        comparison = _compare(contest, loaded, existing, inserts, today=now.date())
+    return _apply_comparison(contest, comparison, actor=actor, now=now, cause=cause)
 
 
 def propose_on_final(contest: Contest, *, actor: User | None, now: datetime) -> EvaluationReport | None:
@@ -968,7 +998,7 @@ def year_contests(body_id: int, year: int) -> list[Contest]:
 def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime) -> YearReport:
     """:func:`evaluate_contest` for many contests (e.g. a city's year, :func:`year_contests`) with a fixed
     number of queries: everything is read at once (:func:`_load`), each contest is evaluated by the same
-    engine call as on its own, new decisions are written in one statement (:class:`_NewDecisions`) and
+    engine call as on its own, new decisions are written by one statement as they come (:class:`_NewDecisions`) and
     each changed contest is audited. The decisions are exactly those :func:`evaluate_contest` gives each
     contest (the one-promotion-a-year rule counts confirmed promotions of other contests, as it does
     there), so evaluating the year and then a contest, or the year twice, changes nothing. Audited once
@@ -1008,15 +1038,22 @@ def _evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime
             ready.append(contest)
     loaded = _load(ready)
     existing = _existing([c.id for c in ready])
-    inserts = _NewDecisions(now)
-    for contest in ready:
-        try:
-            report.reports[contest.id] = _evaluate_loaded(
-                contest, loaded, existing, inserts, actor=actor, now=now, audit_additions=False
-            )
-        except DomainError as error:
-            report.skipped[contest.id] = error.message
-    inserts.write()
+    comparisons: dict[int, tuple[Contest, _Comparison]] = {}
+    # New rows reach PostgreSQL while later contests are still being evaluated (_NewDecisions): the
+    # database's work on them (foreign-key checks, indexes) overlaps the engine's.
+    with _NewDecisions(now) as inserts:
+        for contest in ready:
+            try:
+                comparisons[contest.id] = (
+                    contest,
+                    _compare(contest, loaded, existing, inserts, today=now.date()),
+                )
+            except DomainError as error:
+                report.skipped[contest.id] = error.message
+    for contest_id, (contest, comparison) in comparisons.items():
+        report.reports[contest_id] = _apply_comparison(
+            contest, comparison, actor=actor, now=now, audit_additions=False
+        )
     if any(r.added or r.changed or r.removed or r.reversed for r in report.reports.values()):
         body_ids = sorted({c.body_id for c in contests})
         record(
@@ -1081,7 +1118,7 @@ _NEW_COLUMNS = (
     "facts_text",
     "outcome_text",
     "reason",
-    "reason_data",
+    "reason_digest",
     "superseded_by",
     "blocked_by",
     "final_date",
@@ -1093,40 +1130,68 @@ _STORED: dict[Any, str] = {m: m.value for enum in (DecisionKind, DecisionStatus,
 
 
 class _NewDecisions:
-    """New decision rows gathered while contests are evaluated (:meth:`add`) and written in one
-    statement (:meth:`write`) on the session's connection.
+    """New decision rows, written as they are added (:meth:`add`) inside a ``with`` block, on the
+    session's connection; pending ORM changes are flushed before the first row.
 
     Rows are tuples in the order of :data:`_NEW_COLUMNS`, with the values the database driver takes:
     enumerations as their stored text, dates and timestamps through the dialect's own bind processing
     (their text form differs between databases; each distinct value converted once), the rest plain text
-    or numbers. On SQLite the module's ``executemany`` loops in C over one prepared ``INSERT``; on
-    PostgreSQL the rows go by ``COPY … FROM STDIN`` (psycopg; constraints and triggers apply as for an
-    ``INSERT``; not seen by SQLAlchemy's statement events). Measured (benchmarks/promotion.py, 6,600
-    rows): SQLAlchemy's per-row parameter processing, or the ORM's bulk path (which asks for every new id
-    back, never used), cost more than the database's own work; on PostgreSQL ``COPY`` takes about two
-    thirds of the time of a pipelined ``executemany``, most of what remains being the foreign-key checks."""
+    or numbers.
+
+    On PostgreSQL the first row opens a ``COPY … FROM STDIN`` (psycopg; constraints and triggers apply
+    as for an ``INSERT``; not seen by SQLAlchemy's statement events) and every row is sent as it comes,
+    so the server checks and stores the rows of one contest while the engine evaluates the next; until
+    the block ends, nothing else may use the connection (the evaluation between :meth:`add` calls reads
+    only what :func:`_load` read). On SQLite, which runs in this process and could not overlap, the rows
+    are kept and written at the end of the block by the module's ``executemany`` (a loop in C over one
+    prepared ``INSERT``). When the block ends with an error, nothing more is written and the copy is
+    aborted (the caller rolls back).
+
+    Measured (benchmarks/promotion.py, 6,600 rows): SQLAlchemy's per-row parameter processing, or the
+    ORM's bulk path (which asks for every new id back, never used), cost more than the database's own
+    work; on PostgreSQL ``COPY`` takes about two thirds of the time of a pipelined ``executemany``, most
+    of what remains being the foreign-key checks, which the streaming overlaps with the evaluation."""
 
     def __init__(self, now: datetime) -> None:
         self.rows: list[tuple[Any, ...]] = []
         dialect = db.session.get_bind().dialect
+        self._postgresql = dialect.name == "postgresql"
         self._date = sa.Date().dialect_impl(dialect).bind_processor(dialect)
         self._dates: dict[date, Any] = {}
         timestamp = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
         self._evaluated_at = timestamp(now) if timestamp is not None else now
         self._proposed = ReviewState.PROPOSED.value
         self._data: dict[tuple[int, int, int], tuple[tuple[str, str, str], str]] = {}
+        self._reasons: dict[str, dict[str, Any]] = {}
+        self._copy: contextlib.ExitStack | None = None
+        self._write_row: Any = None
 
-    def _reason_data(self, decision: Decision) -> str:
-        """The JSON text of :func:`reason_data` for ``decision``, computed once per distinct texts
-        (decisions share them: the engine keeps its texts per rule set)."""
+    def __enter__(self) -> _NewDecisions:
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            copy.__exit__(kind, error, traceback)  # finishes the COPY, or aborts it on an error
+        else:
+            rows, self.rows = self.rows, []
+            if kind is None and rows:
+                self._insert(rows)
+        if kind is None:  # the rows' reasons (their foreign key is checked at commit)
+            store_reasons(self._reasons)
+
+    def _reason_digest(self, decision: Decision) -> str:
+        """The :func:`reason_digest` of :func:`reason_data` for ``decision``, computed once per distinct
+        texts (decisions share them: the engine keeps its texts per rule set); the data is kept for
+        :func:`store_reasons`."""
         texts = (decision.facts_text, decision.outcome_text, decision.reason)
         key = (id(texts[0]), id(texts[1]), id(texts[2]))
         found = self._data.get(key)
-        if found is None:  # the texts are kept with their data, so their ids are not reused meanwhile
-            found = self._data[key] = (
-                texts,
-                json.dumps(reason_data(decision), ensure_ascii=False, separators=(",", ":")),
-            )
+        if found is None:  # the texts are kept with their digest, so their ids are not reused meanwhile
+            data = reason_data(decision)
+            digest = reason_digest(data)
+            self._reasons[digest] = data
+            found = self._data[key] = (texts, digest)
         return found[1]
 
     def _stored_date(self, day: date | None) -> Any:
@@ -1140,47 +1205,51 @@ class _NewDecisions:
     def add(self, contest_id: int, decision: Decision, line: _Line) -> None:
         """Add the row of ``decision`` (a result of ``contest_id`` from ``line``), proposed for review."""
         level = decision.level
-        self.rows.append(
-            (
-                contest_id,
-                line.event_id,
-                line.competitor_id,
-                line.registration_id,
-                line.standing_id,
-                decision.rule_id or "",
-                decision.ruleset,
-                _STORED[decision.kind],
-                _STORED[decision.status],
-                decision.rule_name,
-                decision.rule_source,
-                _STORED[level] if level is not None else None,
-                decision.title,
-                decision.facts_text,
-                decision.outcome_text,
-                decision.reason,
-                self._reason_data(decision),
-                decision.superseded_by,
-                decision.blocked_by,
-                self._stored_date(line.final_date),
-                self._evaluated_at,
-                self._proposed,
-            )
+        row = (
+            contest_id,
+            line.event_id,
+            line.competitor_id,
+            line.registration_id,
+            line.standing_id,
+            decision.rule_id or "",
+            decision.ruleset,
+            _STORED[decision.kind],
+            _STORED[decision.status],
+            decision.rule_name,
+            decision.rule_source,
+            _STORED[level] if level is not None else None,
+            decision.title,
+            decision.facts_text,
+            decision.outcome_text,
+            decision.reason,
+            self._reason_digest(decision),
+            decision.superseded_by,
+            decision.blocked_by,
+            self._stored_date(line.final_date),
+            self._evaluated_at,
+            self._proposed,
         )
+        if not self._postgresql:
+            self.rows.append(row)
+            return
+        if self._write_row is None:
+            self._open_copy()
+        self._write_row(row)
 
-    def write(self) -> None:
-        """Write the rows added (pending ORM changes flushed first); nothing when there are none."""
+    def _open_copy(self) -> None:
         db.session.flush()
-        rows, self.rows = self.rows, []
-        if not rows:
-            return
+        columns = ", ".join(_NEW_COLUMNS)
+        statement = f"COPY {PromotionDecision.__tablename__} ({columns}) FROM STDIN"
+        stack = contextlib.ExitStack()
+        with stack:
+            cursor = stack.enter_context(db.session.connection().connection.driver_connection.cursor())
+            copy = stack.enter_context(cursor.copy(statement))
+            self._write_row = copy.write_row
+            self._copy = stack.pop_all()
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        db.session.flush()
         connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
-            columns = ", ".join(_NEW_COLUMNS)
-            statement = f"COPY {PromotionDecision.__tablename__} ({columns}) FROM STDIN"
-            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
         compiled = _decision_insert(connection.dialect, _NEW_COLUMNS)
         if compiled.positiontup is None:
             connection.exec_driver_sql(
@@ -1202,23 +1271,36 @@ def _decision_insert(dialect: sa.engine.Dialect, keys: tuple[str, ...]) -> sa.sq
     return statement.compile(dialect=dialect)  # type: ignore[return-value]
 
 
-def _evaluate_loaded(
+@dataclass
+class _Comparison:
+    """What evaluating one loaded contest changes in its stored decisions (:func:`_compare`), before
+    anything but the new rows is written (:func:`_apply_comparison`)."""
+
+    report: EvaluationReport
+    #: ``(decision, values, stored row)`` of decisions whose engine fields changed (:func:`_values`)
+    changed: list[tuple[Decision, dict[str, Any], Any]]
+    #: stored rows the engine no longer gives
+    leftover: list[Any]
+    #: ids of stored no-match rows (earlier versions stored them; now derived when shown)
+    stale_no_match: list[int]
+
+
+def _compare(
     contest: Contest,
     loaded: _Loaded,
     existing_by_contest: dict[int, dict[tuple[int, int, str], Any]],
     inserts: _NewDecisions,
     *,
-    actor: User | None,
-    now: datetime,
-    cause: str = "",
-    audit_additions: bool = True,
-) -> EvaluationReport:
-    """Evaluate one loaded contest: compare with its stored decisions, update or reverse what changed
-    and add new rows to ``inserts`` (written by the caller). Audited per contest when stored decisions
-    changed, and when decisions were added unless ``audit_additions`` is off (the caller audits them)."""
-    pairs, skipped = _engine(contest, loaded, today=now.date(), no_match=False)
+    today: date,
+) -> _Comparison:
+    """Evaluate one loaded contest and compare with its stored decisions (``existing_by_contest``,
+    :func:`_existing`): new decisions go to ``inserts``; the rest is returned for :func:`_apply_comparison`. Reads
+    nothing from the database (``inserts`` may hold the connection). Raises :class:`DomainError` as
+    :func:`_engine` does."""
+    pairs, skipped = _engine(contest, loaded, today=today, no_match=False)
     contest_id = contest.id
-    report = EvaluationReport(skipped=skipped)
+    comparison = _Comparison(EvaluationReport(skipped=skipped), [], [], [])
+    report = comparison.report
     existing = dict(existing_by_contest.get(contest.id, {}))
     for decision, line in pairs:
         # no_match decisions are not asked for (no_match=False): derived when shown (no_match_lines)
@@ -1237,6 +1319,27 @@ def _evaluate_loaded(
         if all(getattr(stored, k) == v for k, v in values.items()):
             report.unchanged += 1
             continue
+        comparison.changed.append((decision, values, stored))
+    comparison.leftover = [s for s in existing.values() if s.outcome is not DecisionStatus.NO_MATCH]
+    comparison.stale_no_match = [s.id for s in existing.values() if s.outcome is DecisionStatus.NO_MATCH]
+    return comparison
+
+
+def _apply_comparison(
+    contest: Contest,
+    comparison: _Comparison,
+    *,
+    actor: User | None,
+    now: datetime,
+    cause: str = "",
+    audit_additions: bool = True,
+) -> EvaluationReport:
+    """Write what :func:`_compare` found for ``contest`` (its new rows are written already): update or
+    reverse changed decisions, delete or reverse those no longer given. Audited per contest when stored
+    decisions changed, and when decisions were added unless ``audit_additions`` is off (the caller
+    audits them). Returns the contest's report."""
+    report = comparison.report
+    for decision, values, stored in comparison.changed:
         row = db.session.get(PromotionDecision, stored.id)
         material = (
             _live(row.outcome) != _live(decision.status)
@@ -1245,7 +1348,7 @@ def _evaluate_loaded(
         )
         for name, value in values.items():
             setattr(row, name, value)
-        row.reason_data = reason_data(decision)
+        row.reason_messages = _stored_reason(decision)
         row.evaluated_at = now
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED and material:
@@ -1262,15 +1365,14 @@ def _evaluate_loaded(
             row.notice_id = None
         report.changed += 1
         report.changes.append(f"{who}：{decision.status.label}，{decision.outcome_text}")
-    leftover = [s for s in existing.values() if s.outcome is not DecisionStatus.NO_MATCH]
-    stale_no_match = [s.id for s in existing.values() if s.outcome is DecisionStatus.NO_MATCH]
+    stale_no_match = comparison.stale_no_match
     if stale_no_match:  # stored by earlier versions; no_match lines are derived now (not a change)
         db.session.execute(
             sa.delete(PromotionDecision)
             .where(PromotionDecision.id.in_(stale_no_match))
             .execution_options(synchronize_session="fetch")
         )
-    for stored in leftover:
+    for stored in comparison.leftover:
         row = db.session.get(PromotionDecision, stored.id)
         who = f"{row.competitor.name}（{row.event.title}，规则 {row.rule_key or '无'}）"
         if row.state is ReviewState.CONFIRMED:

@@ -12,7 +12,7 @@ from competition.errors import from_data
 from competition.extensions import db
 from competition.i18n import translate
 from competition.promotion import services
-from competition.promotion.models import PromotionDecision
+from competition.promotion.models import PromotionDecision, PromotionReason
 from tests.i18n.test_pages_english import IDEOGRAPH
 from tests.promotion.test_workflow import CALENDAR, NOW, decision_of
 from tests.promotion.test_workflow_views import _organizer_world
@@ -38,6 +38,25 @@ def test_reasons_are_stored_in_chinese_with_their_marked_form(session):
     shown = [first.shown_facts, first.shown_outcome, first.shown_reason]
     assert [type(text).__name__ for text in shown] == ["Joined", "Text", "Text"]
     assert [str(text) for text in shown] == [first.facts_text, first.outcome_text, first.reason]
+
+
+def test_decisions_with_the_same_texts_share_one_stored_reason(session):
+    world = _organizer_world()
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    decisions = services.decisions_of(world.contest)
+    reasons = db.session.execute(sa.select(PromotionReason)).scalars().all()
+    distinct = {(d.facts_text, d.outcome_text, d.reason) for d in decisions}
+    assert len(decisions) == 11 and len(reasons) == len(distinct)
+    for reason in reasons:
+        assert reason.digest == services.reason_digest(reason.data)
+    for decision in decisions:
+        assert decision.reason_data == db.session.get(PromotionReason, decision.reason_digest).data
+        assert str(from_data(decision.reason_data["facts"])) == decision.facts_text
+    # evaluating again, or another contest with the same texts, stores nothing new
+    services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(PromotionReason)).scalar() == len(
+        reasons
+    )
 
 
 def test_reasons_and_audit_summaries_read_in_english(app, session):
@@ -86,7 +105,7 @@ def test_organizer_and_competitor_pages_show_reasons_in_english(client, auth, se
 def test_rows_without_reason_data_show_their_chinese_text(client, auth, session):
     world = _organizer_world()
     services.evaluate_contest(world.contest, actor=world.organizer, now=NOW)
-    db.session.execute(sa.update(PromotionDecision).values(reason_data=None))
+    db.session.execute(sa.update(PromotionDecision).values(reason_digest=None))
     db.session.flush()
     first = decision_of(world, world.people[0])
     db.session.expire(first)

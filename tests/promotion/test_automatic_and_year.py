@@ -14,7 +14,7 @@ from competition.contests.lifecycle import ContestStatus
 from competition.domain import SkillLevel, Tier
 from competition.extensions import db
 from competition.promotion import services
-from competition.promotion.models import PromotionDecision, ReviewState
+from competition.promotion.models import PromotionDecision, PromotionReason, ReviewState
 from competition.promotion.rules import DecisionKind, DecisionStatus
 from tests import factories
 from tests.promotion.test_workflow import NOW, finished_contest
@@ -125,6 +125,11 @@ def test_year_evaluation_equals_contest_by_contest_in_a_fixed_number_of_queries(
     year_rows = {w.contest.id: _rows(w.contest.id) for w in worlds}
     blocked = [r for r in year_rows[worlds[1].contest.id] if r.outcome is DecisionStatus.BLOCKED]
     assert {r.competitor_id for r in blocked} == {p.id for p in shared}  # promoted by the first contest
+    # the contests' decisions share their stored reasons (same ranks, same rules: the same texts)
+    stored = db.session.execute(sa.select(PromotionDecision)).scalars().all()
+    reasons = db.session.execute(sa.select(sa.func.count()).select_from(PromotionReason)).scalar()
+    assert all(d.reason_data is not None for d in stored)
+    assert reasons == len({(d.facts_text, d.outcome_text, d.reason) for d in stored}) < len(stored) / 2
 
     # Contest by contest afterwards: nothing changes; the year again: nothing changes.
     for world in worlds:
