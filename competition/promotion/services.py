@@ -998,7 +998,7 @@ def year_contests(body_id: int, year: int) -> list[Contest]:
 def evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime) -> YearReport:
     """:func:`evaluate_contest` for many contests (e.g. a city's year, :func:`year_contests`) with a fixed
     number of queries: everything is read at once (:func:`_load`), each contest is evaluated by the same
-    engine call as on its own, new decisions are written by one statement as they come (:class:`_NewDecisions`) and
+    engine call as on its own, new decisions are written in one statement (:class:`_NewDecisions`) and
     each changed contest is audited. The decisions are exactly those :func:`evaluate_contest` gives each
     contest (the one-promotion-a-year rule counts confirmed promotions of other contests, as it does
     there), so evaluating the year and then a contest, or the year twice, changes nothing. Audited once
@@ -1039,8 +1039,6 @@ def _evaluate_year(contests: list[Contest], *, actor: User | None, now: datetime
     loaded = _load(ready)
     existing = _existing([c.id for c in ready])
     comparisons: dict[int, tuple[Contest, _Comparison]] = {}
-    # New rows reach PostgreSQL while later contests are still being evaluated (_NewDecisions): the
-    # database's work on them (foreign-key checks, indexes) overlaps the engine's.
     with _NewDecisions(now) as inserts:
         for contest in ready:
             try:
@@ -1130,32 +1128,27 @@ _STORED: dict[Any, str] = {m: m.value for enum in (DecisionKind, DecisionStatus,
 
 
 class _NewDecisions:
-    """New decision rows, written as they are added (:meth:`add`) inside a ``with`` block, on the
-    session's connection; pending ORM changes are flushed before the first row.
+    """New decision rows gathered while contests are evaluated (:meth:`add`) and written, with the reasons
+    they share (:class:`PromotionReason`), in one statement when the ``with`` block ends without an error
+    (pending ORM changes flushed first) on the session's connection.
 
     Rows are tuples in the order of :data:`_NEW_COLUMNS`, with the values the database driver takes:
     enumerations as their stored text, dates and timestamps through the dialect's own bind processing
     (their text form differs between databases; each distinct value converted once), the rest plain text
-    or numbers.
-
-    On PostgreSQL the first row opens a ``COPY … FROM STDIN`` (psycopg; constraints and triggers apply
-    as for an ``INSERT``; not seen by SQLAlchemy's statement events) and every row is sent as it comes,
-    so the server checks and stores the rows of one contest while the engine evaluates the next; until
-    the block ends, nothing else may use the connection (the evaluation between :meth:`add` calls reads
-    only what :func:`_load` read). On SQLite, which runs in this process and could not overlap, the rows
-    are kept and written at the end of the block by the module's ``executemany`` (a loop in C over one
-    prepared ``INSERT``). When the block ends with an error, nothing more is written and the copy is
-    aborted (the caller rolls back).
+    or numbers. On SQLite the module's ``executemany`` loops in C over one prepared ``INSERT``; on
+    PostgreSQL the rows go by ``COPY … FROM STDIN`` (psycopg; constraints and triggers apply as for an
+    ``INSERT``; not seen by SQLAlchemy's statement events).
 
     Measured (benchmarks/promotion.py, 6,600 rows): SQLAlchemy's per-row parameter processing, or the
     ORM's bulk path (which asks for every new id back, never used), cost more than the database's own
     work; on PostgreSQL ``COPY`` takes about two thirds of the time of a pipelined ``executemany``, most
-    of what remains being the foreign-key checks, which the streaming overlaps with the evaluation."""
+    of what remains being the foreign-key checks, which the server runs when the statement ends. Feeding
+    the ``COPY`` while the engine ran, or copying chunks from a thread of their own, gained nothing that
+    stood out of the machine's noise, so the rows are simply written at the end."""
 
     def __init__(self, now: datetime) -> None:
         self.rows: list[tuple[Any, ...]] = []
         dialect = db.session.get_bind().dialect
-        self._postgresql = dialect.name == "postgresql"
         self._date = sa.Date().dialect_impl(dialect).bind_processor(dialect)
         self._dates: dict[date, Any] = {}
         timestamp = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
@@ -1163,22 +1156,17 @@ class _NewDecisions:
         self._proposed = ReviewState.PROPOSED.value
         self._data: dict[tuple[int, int, int], tuple[tuple[str, str, str], str]] = {}
         self._reasons: dict[str, dict[str, Any]] = {}
-        self._copy: contextlib.ExitStack | None = None
-        self._write_row: Any = None
 
     def __enter__(self) -> _NewDecisions:
         return self
 
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        if self._copy is not None:
-            copy, self._copy = self._copy, None
-            copy.__exit__(kind, error, traceback)  # finishes the COPY, or aborts it on an error
-        else:
-            rows, self.rows = self.rows, []
-            if kind is None and rows:
-                self._insert(rows)
-        if kind is None:  # the rows' reasons (their foreign key is checked at commit)
-            store_reasons(self._reasons)
+        rows, self.rows = self.rows, []
+        if kind is not None:
+            return
+        if rows:
+            self._write(rows)
+        store_reasons(self._reasons)  # after the rows: their foreign key is checked at commit
 
     def _reason_digest(self, decision: Decision) -> str:
         """The :func:`reason_digest` of :func:`reason_data` for ``decision``, computed once per distinct
@@ -1229,27 +1217,18 @@ class _NewDecisions:
             self._evaluated_at,
             self._proposed,
         )
-        if not self._postgresql:
-            self.rows.append(row)
-            return
-        if self._write_row is None:
-            self._open_copy()
-        self._write_row(row)
+        self.rows.append(row)
 
-    def _open_copy(self) -> None:
-        db.session.flush()
-        columns = ", ".join(_NEW_COLUMNS)
-        statement = f"COPY {PromotionDecision.__tablename__} ({columns}) FROM STDIN"
-        stack = contextlib.ExitStack()
-        with stack:
-            cursor = stack.enter_context(db.session.connection().connection.driver_connection.cursor())
-            copy = stack.enter_context(cursor.copy(statement))
-            self._write_row = copy.write_row
-            self._copy = stack.pop_all()
-
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         db.session.flush()
         connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            columns = ", ".join(_NEW_COLUMNS)
+            statement = f"COPY {PromotionDecision.__tablename__} ({columns}) FROM STDIN"
+            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         compiled = _decision_insert(connection.dialect, _NEW_COLUMNS)
         if compiled.positiontup is None:
             connection.exec_driver_sql(
@@ -1294,8 +1273,8 @@ def _compare(
     today: date,
 ) -> _Comparison:
     """Evaluate one loaded contest and compare with its stored decisions (``existing_by_contest``,
-    :func:`_existing`): new decisions go to ``inserts``; the rest is returned for :func:`_apply_comparison`. Reads
-    nothing from the database (``inserts`` may hold the connection). Raises :class:`DomainError` as
+    :func:`_existing`): new decisions go to ``inserts``; the changes to stored ones are returned for
+    :func:`_apply_comparison`. Reads nothing from the database. Raises :class:`DomainError` as
     :func:`_engine` does."""
     pairs, skipped = _engine(contest, loaded, today=today, no_match=False)
     contest_id = contest.id
