@@ -172,11 +172,8 @@ class PromotionDecision(db.Model):
     outcome_text: Mapped[str] = mapped_column(sa.String(300))
     reason: Mapped[str] = mapped_column(sa.Text)
     # The three texts as stored marked messages (PromotionReason, shared by the decisions that have the
-    # same texts); NULL for rows written before it existed (they show the Chinese text). Checked at
-    # commit, so a year's rows can be written before the few reasons they share.
-    reason_digest: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("promotion_reason.digest", deferrable=True, initially="DEFERRED")
-    )
+    # same texts); NULL for rows written before it existed (they show the Chinese text).
+    reason_digest: Mapped[str | None] = mapped_column(sa.ForeignKey("promotion_reason.digest"))
     superseded_by: Mapped[str | None] = mapped_column(sa.String(120))
     blocked_by: Mapped[str | None] = mapped_column(sa.String(40))
     final_date: Mapped[date | None]

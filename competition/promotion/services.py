@@ -1128,8 +1128,8 @@ _STORED: dict[Any, str] = {m: m.value for enum in (DecisionKind, DecisionStatus,
 
 
 class _NewDecisions:
-    """New decision rows gathered while contests are evaluated (:meth:`add`) and written, with the reasons
-    they share (:class:`PromotionReason`), in one statement when the ``with`` block ends without an error
+    """New decision rows gathered while contests are evaluated (:meth:`add`) and written in one statement,
+    after the reasons they share (:class:`PromotionReason`), when the ``with`` block ends without an error
     (pending ORM changes flushed first) on the session's connection.
 
     Rows are tuples in the order of :data:`_NEW_COLUMNS`, with the values the database driver takes:
@@ -1164,9 +1164,11 @@ class _NewDecisions:
         rows, self.rows = self.rows, []
         if kind is not None:
             return
+        # The reasons first: each row's foreign key finds its reason at once. (Stored after the rows
+        # under a deferred key, each new reason made SQLite scan every row for the ones it satisfied.)
+        store_reasons(self._reasons)
         if rows:
             self._write(rows)
-        store_reasons(self._reasons)  # after the rows: their foreign key is checked at commit
 
     def _reason_digest(self, decision: Decision) -> str:
         """The :func:`reason_digest` of :func:`reason_data` for ``decision``, computed once per distinct

@@ -36,8 +36,7 @@ def _digest(data):
 def upgrade():
     # The same {"facts", "outcome", "reason"} data is shared by every decision with the same texts (a few
     # dozen for a city's year of thousands of decisions): kept once, addressed by its SHA-256, instead of
-    # about 600 bytes in every row. The foreign key is checked at commit (the rows of a year are written
-    # before the reasons they share).
+    # about 600 bytes in every row.
     op.create_table(
         "promotion_reason",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -70,8 +69,6 @@ def upgrade():
             "promotion_reason",
             ["reason_digest"],
             ["digest"],
-            deferrable=True,
-            initially="DEFERRED",
         )
         batch_op.drop_column("reason_data")
 
