@@ -986,7 +986,10 @@ def commit_save(prepared: PreparedSave, *, expected_version: int, now: datetime)
 
     On SQLite call :func:`begin_write` first. Raises :class:`StaleMark` when the mark is no longer at
     ``expected_version``, :class:`DomainError` when the part was signed off or submitted since
-    :func:`prepare_save` checked it.
+    :func:`prepare_save` checked it. A mark no longer at ``expected_version`` but already holding the
+    value is not a conflict (typically the tablet's retry of a save whose answer the network lost): the
+    stored mark is returned as it is, with nothing written; except when the chief judge asked for a
+    re-score, which only a write resolves.
     """
     judge_id = prepared.judge_id  # an id: the judge's row may be expired by begin_write's commit
     try:
@@ -1004,12 +1007,15 @@ def commit_save(prepared: PreparedSave, *, expected_version: int, now: datetime)
             guard_params=_still_open(prepared),
             history=False,
         )
-    except StaleMark:
+    except StaleMark as stale:
         facts = db.session.execute(sa.select(_STILL_OPEN), _still_open(prepared)).scalar()
         if not facts:
             raise DomainError(
                 N_("%(kind)s的成绩已被裁判长签字确认或已提交，您输入的值没有保存。"), kind=prepared.kind.label
             ) from None
+        current = stale.current
+        if current is not None and current.value == prepared.text and not prepared.rescore:
+            return SaveOutcome(current.id, current.value, current.version)
         raise
     reasons: list[str] = []
     if prepared.rescore:  # rare: load the requests so a copy in this session is current too

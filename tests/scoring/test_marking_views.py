@@ -75,6 +75,23 @@ def test_autosave_returns_the_new_version_and_refuses_a_stale_edit_with_409(clie
     assert bad.status_code == 422 and "0–3" in bad.get_json()["error"]
 
 
+def test_a_retried_save_of_the_value_already_stored_is_answered_as_saved(client, auth, mw):
+    """The tablet retries when the answer to a committed save was lost: same value, old version."""
+    auth.login(mw.judges[1].username)
+    entry = mw.entries[1]
+    assert save(client, mw, entry, "P1.1", "2", 0).get_json()["version"] == 1
+    again = save(client, mw, entry, "P1.1", "2", 0)
+    assert again.status_code == 200
+    assert (again.get_json()["value"], again.get_json()["version"]) == ("2", 1)
+    mark = db.session.execute(
+        sa.select(Mark).where(Mark.registration_id == entry.id, Mark.aspect_code == "P1.1")
+    ).scalar_one()
+    assert (mark.value, mark.version) == ("2", 1)
+    assert len(services.history_of(mark.id)) == 1  # nothing written the second time
+    # another value on the old version is still a conflict
+    assert save(client, mw, entry, "P1.1", "3", 0).status_code == 409
+
+
 def test_autosave_needs_the_csrf_token_in_a_header(app, client, auth, mw):
     auth.login(mw.judges[1].username)
     app.config["WTF_CSRF_ENABLED"] = True
