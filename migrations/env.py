@@ -88,10 +88,26 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table for most changes (batch mode) and drops the old one: with foreign
+            # keys on, that drop runs the referencing rows' ON DELETE actions (SET NULL, CASCADE) and
+            # their links are lost. SQLite's own procedure (https://sqlite.org/lang_altertable.html,
+            # "other kinds of table schema changes"): keys off for the changes, checked before the commit.
+            # The pragma only works outside a transaction, so it goes to the driver before any statement.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+        finally:
+            if sqlite:  # never back to the pool with its keys off: the next connection turns them on
+                connection.invalidate()
 
 
 if context.is_offline_mode():

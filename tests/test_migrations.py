@@ -17,6 +17,9 @@ def test_upgrade_from_empty_matches_models(tmp_path):
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
         tables = set(db.inspect(db.engine).get_table_names())
+        if db.engine.dialect.name == "sqlite":  # the migration turned them off on its own connection only
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
     assert differences == []
     assert {"contest", "event", "event_part", "user_account", "audit_entry", "competitor"} <= tables
@@ -36,7 +39,13 @@ def test_decision_reasons_move_to_shared_rows_and_back(tmp_path):
         finished_contest(body=world.contest.body, organizer=world.organizer)
         for contest in services.year_contests(world.contest.body_id, 2026):
             services.evaluate_contest(contest, actor=world.organizer, now=NOW)
+        for decision in services.decisions_of(world.contest):
+            if decision.actionable:  # confirmed: the level history links to its decision
+                services._apply(decision, actor=world.organizer, now=NOW)
         db.session.commit()
+        links = sa.text("SELECT id, decision_id FROM level_record ORDER BY id")
+        level_links = db.session.execute(links).all()
+        assert sum(d is not None for _, d in level_links) == 10  # the ten promotions
         select = sa.text("SELECT id, reason_digest FROM promotion_decision ORDER BY id")
         digests = db.session.execute(select).all()
         data = {d: services.reason_digest(_json(v)) for d, v in _reasons()}
@@ -49,8 +58,12 @@ def test_decision_reasons_move_to_shared_rows_and_back(tmp_path):
         assert [services.reason_digest(_json(v)) for _, v in rows] == [d for _, d in digests]
         assert "promotion_reason" not in db.inspect(db.engine).get_table_names()
 
+        assert db.session.execute(links).all() == level_links  # rebuilding the table kept the links
+        db.session.remove()
+
         upgrade()
         assert db.session.execute(select).all() == digests
+        assert db.session.execute(links).all() == level_links
         assert {d: services.reason_digest(_json(v)) for d, v in _reasons()} == data
         db.session.remove()
         db.engine.dispose()
