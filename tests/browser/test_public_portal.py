@@ -14,7 +14,8 @@ from tests.browser.conftest import PHONE, sign_in
 
 DESKTOP = {"width": 1280, "height": 800}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-ID_NUMBER = re.compile(r"(?<![\dA-Z])\d{17}[\dX](?![\dA-Z])")
+# an ID number standing alone: not digits inside a longer code such as the PDF's SHA-256 in hex
+ID_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{17}[\dX](?![\dA-Za-z])")
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
