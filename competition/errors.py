@@ -136,6 +136,18 @@ def to_data(value: Any) -> Any:
     return str(value)
 
 
+def is_marked(value: Any) -> bool:
+    """``True`` when ``value`` is a marked message (:class:`Msg`, :class:`Text`, :class:`Joined`), which
+    is translated where shown; ``False`` for plain text and anything else."""
+    return type(value) in (Msg, Text, Joined)
+
+
+def marked_data(value: Any) -> Any:
+    """The stored form (:func:`to_data`) of a marked message, ``None`` for plain text (shown as stored):
+    what a ``…_data`` column beside a Chinese text column holds."""
+    return to_data(value) if is_marked(value) else None
+
+
 def from_data(data: Any, fallback: Any = None) -> Any:
     """The marked message :func:`to_data` stored as ``data`` (unknown shapes come back as they are).
 

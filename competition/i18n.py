@@ -24,7 +24,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
-from competition.errors import DomainError, Joined, Msg, Text
+from competition.errors import DomainError, Joined, Msg, Text, is_marked
 
 #: Language code (stored on the user, in the session and in forms) → Babel locale.
 LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
@@ -118,7 +118,7 @@ def translate(value: Any) -> Any:
 
 def lazy_label(label: Any) -> Any:
     """``label`` translated when shown (for select options built at import time), when marked."""
-    if type(label) in (Msg, Text, Joined):
+    if is_marked(label):
         return LazyString(translate, label)
     return label
 

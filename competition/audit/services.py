@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from competition.audit.models import AuditEntry
-from competition.errors import to_data
+from competition.errors import marked_data
 from competition.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -107,7 +107,7 @@ def record(
         object_id=object_id,
         contest_id=contest_id,
         summary=str(summary)[:300],
-        summary_data=_marked(summary),
+        summary_data=marked_data(summary),
         before=plain(before) if before is not None else None,
         after=plain(after) if after is not None else None,
         prev_hash=last or GENESIS_HASH,
@@ -116,12 +116,6 @@ def record(
     session.add(entry)
     session.flush()
     return entry
-
-
-def _marked(summary: str) -> Any:
-    """The stored form of a marked summary (:func:`competition.errors.to_data`), ``None`` for text."""
-    data = to_data(summary)
-    return None if isinstance(data, str) else data
 
 
 @dataclass(frozen=True)

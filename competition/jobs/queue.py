@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Flask
 
-from competition.errors import N_, DomainError, Msg, Text, from_data, to_data
+from competition.errors import N_, DomainError, Msg, Text, from_data, marked_data, to_data
 
 #: Task name → "module:function". Add new tasks here.
 TASKS: dict[str, str] = {
@@ -98,7 +98,7 @@ def _run(app: Flask, state: JobState, params: dict[str, Any], save: Callable[[Jo
     def report(done: int, total: int, message: str = "") -> None:
         nonlocal current
         current = replace(
-            current, done=done, total=total, message=str(message), message_data=_marked_data(message)
+            current, done=done, total=total, message=str(message), message_data=marked_data(message)
         )
         save(current)
 
@@ -114,13 +114,7 @@ def _run(app: Flask, state: JobState, params: dict[str, Any], save: Callable[[Jo
             shown = error.text
         elif len(error.args) == 1 and isinstance(error.args[0], (Msg, Text)):  # e.g. a StorageError
             shown = error.args[0]
-        save(replace(current, state="failed", error=text, error_data=_marked_data(shown)))
-
-
-def _marked_data(message: Any) -> Any:
-    """A marked message as stored data (:func:`competition.errors.to_data`); ``None`` for plain text."""
-    data = to_data(message)
-    return None if isinstance(data, str) else data
+        save(replace(current, state="failed", error=text, error_data=marked_data(shown)))
 
 
 class InProcessBackend:

@@ -31,7 +31,7 @@ from competition.audit.services import record
 from competition.contests.lifecycle import ContestStatus
 from competition.contests.models import Event, EventPart, JudgeAssignment, JudgePosition
 from competition.domain import PartKind
-from competition.errors import N_, DomainError, Joined, Msg, Text, fmt, joined, to_data
+from competition.errors import N_, DomainError, fmt, is_marked, joined, marked_data
 from competition.extensions import db
 from competition.marking import schemes
 from competition.marking.models import (
@@ -726,7 +726,7 @@ def _history(
             value=outcome.value,
             source=source,
             reason=(reason or None) and reason[:300],
-            reason_data=to_data(reason) if type(reason) in (Msg, Text, Joined) else None,
+            reason_data=marked_data(reason),
             changed_at=now,
             changed_by_id=actor_id,
         )
@@ -1572,7 +1572,7 @@ def unlock_part(event: Event, kind: PartKind, reason: str, *, actor: User, now: 
 
     ``reason``: typed text (stripped), or a marked message the platform builds (:func:`fmt`, e.g. an
     upheld appeal's ruling), kept marked so the audit entry is shown translated."""
-    if type(reason) not in (Msg, Text):
+    if not is_marked(reason):
         reason = (reason or "").strip()
     if not reason:
         raise DomainError(N_("解锁须填写原因。"), field="reason")

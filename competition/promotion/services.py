@@ -906,10 +906,15 @@ def store_reasons(reasons: Mapping[str, dict[str, Any]]) -> None:
     connection.execute(statement, [{"digest": key, "data": data} for key, data in reasons.items()])
 
 
+def _reason_of(decision: Decision) -> tuple[str, dict[str, Any]]:
+    """``(digest, data)`` of ``decision``'s :func:`reason_data`."""
+    data = reason_data(decision)
+    return reason_digest(data), data
+
+
 def _stored_reason(decision: Decision) -> PromotionReason:
     """The :class:`PromotionReason` of ``decision``'s texts, stored first if new."""
-    data = reason_data(decision)
-    digest = reason_digest(data)
+    digest, data = _reason_of(decision)
     store_reasons({digest: data})
     found = db.session.get(PromotionReason, digest)
     assert found is not None  # stored just above, or already there
@@ -1178,8 +1183,7 @@ class _NewDecisions:
         key = (id(texts[0]), id(texts[1]), id(texts[2]))
         found = self._data.get(key)
         if found is None:  # the texts are kept with their digest, so their ids are not reused meanwhile
-            data = reason_data(decision)
-            digest = reason_digest(data)
+            digest, data = _reason_of(decision)
             self._reasons[digest] = data
             found = self._data[key] = (texts, digest)
         return found[1]
