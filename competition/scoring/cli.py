@@ -17,11 +17,12 @@ needs an application context. Register it with ``app.cli.add_command(scoring_cli
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -81,6 +82,17 @@ def _given_lang(args: Sequence[str]) -> str:
     return lang if lang in LANGUAGES else "zh"
 
 
+@contextlib.contextmanager
+def _help_in_lang(item: click.Command | click.Option, ctx: click.Context) -> Iterator[None]:
+    """Inside the block ``item.help`` is in the command line's ``--lang``; restored after."""
+    original = item.help
+    item.help = translator(ctx.meta.get(_LANG_KEY, "zh"))(original) if original else original
+    try:
+        yield
+    finally:
+        item.help = original
+
+
 class _LangCommand(click.Command):
     """A command whose ``--help`` (its description and every option's help) is in its ``--lang``."""
 
@@ -89,24 +101,16 @@ class _LangCommand(click.Command):
         return super().parse_args(ctx, args)
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        original = self.help
-        self.help = translator(ctx.meta.get(_LANG_KEY, "zh"))(original) if original else original
-        try:
+        with _help_in_lang(self, ctx):
             super().format_help_text(ctx, formatter)
-        finally:
-            self.help = original
 
 
 class _LangOption(click.Option):
     """An option whose help text (marked with :func:`N_`) is shown in the command's ``--lang``."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        original = self.help
-        self.help = translator(ctx.meta.get(_LANG_KEY, "zh"))(original) if original else original
-        try:
+        with _help_in_lang(self, ctx):
             return super().get_help_record(ctx)
-        finally:
-            self.help = original
 
 
 def _text(value: object) -> str:
