@@ -264,24 +264,25 @@ class PromotionDecision(db.Model):
             return self.reason
         return from_data({**reason, "p": params}, self.reason)
 
+    def _adjusted_text(self) -> Any:
+        """The organizer's adjustment as a marked message, ``None`` without one."""
+        if self.adjusted_level is None:
+            return None
+        if self.kind is DecisionKind.PROMOTION:
+            return fmt(N_("晋升 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label)
+        return fmt(N_("取得申报资格 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label)
+
     @property
     def shown_result(self) -> Any:
         """:attr:`result_text` for a page: translated where shown."""
-        if self.adjusted_level is not None:
-            if self.kind is DecisionKind.PROMOTION:
-                return fmt(N_("晋升 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label)
-            return fmt(
-                N_("取得申报资格 %(level)s（组织方调整）"), level=self.adjusted_level.certificate_label
-            )
-        return self.shown_outcome
+        adjusted = self._adjusted_text()
+        return self.shown_outcome if adjusted is None else adjusted
 
     @property
     def result_text(self) -> str:
         """What the decision gives, with an adjustment shown: ``晋升 二级/技师`` or ``授予…称号``."""
-        if self.adjusted_level is not None:
-            verb = "晋升" if self.kind is DecisionKind.PROMOTION else "取得申报资格"
-            return f"{verb} {self.adjusted_level.certificate_label}（组织方调整）"
-        return self.outcome_text
+        adjusted = self._adjusted_text()
+        return self.outcome_text if adjusted is None else str(adjusted)
 
 
 class LevelOrigin(StrEnum):
